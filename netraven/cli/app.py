@@ -1,0 +1,55 @@
+"""``netraven``: the typer application and its entry point."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+try:  # typer ≥ 0.20 vendors click; older releases use click itself
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+
+from netraven.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
+from netraven.cli.jobs_cmd import jobs_app
+from netraven.cli.lab_cmd import lab_app
+from netraven.cli.run_cmd import run, validate
+
+app = typer.Typer(
+    name="netraven",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Declarative network automation: YAML playbooks, Nornir inventories, a job store.",
+)
+app.command()(run)
+app.command()(validate)
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(lab_app, name="lab")
+
+
+def main() -> None:
+    """Entry point: usage errors exit 5 (invalid input), never click's 2 (which means failed)."""
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(0)
+    except UsageError as exc:
+        exc.show()
+        sys.exit(EXIT_INPUT)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        if os.environ.get("NETRAVEN_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc} (set NETRAVEN_DEBUG=1 for a traceback)\n"
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)

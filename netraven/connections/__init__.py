@@ -1,0 +1,1 @@
+"""Talking to devices: a small ``Connection`` contract, its registry, and implementations."""

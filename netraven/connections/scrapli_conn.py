@@ -1,0 +1,88 @@
+"""scrapli's asyncio drivers over asyncssh: many sessions in flight on one thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from scrapli.driver.core import (
+    AsyncEOSDriver,
+    AsyncIOSXEDriver,
+    AsyncIOSXRDriver,
+    AsyncJunosDriver,
+    AsyncNXOSDriver,
+)
+from scrapli.exceptions import ScrapliAuthenticationFailed, ScrapliException, ScrapliTimeout
+
+from netraven.connections.base import INVALID_OUTPUT, HostParams
+from netraven.errors import ConnectionFailed, TaskFailed
+
+SCRAPLI_PLATFORMS: dict[str, Any] = {
+    "cisco_ios": AsyncIOSXEDriver,
+    "cisco_xe": AsyncIOSXEDriver,
+    "cisco_nxos": AsyncNXOSDriver,
+    "cisco_xr": AsyncIOSXRDriver,
+    "arista_eos": AsyncEOSDriver,
+    "juniper_junos": AsyncJunosDriver,
+}
+
+
+class ScrapliConnection:
+    def __init__(self, params: HostParams) -> None:
+        self.params = params
+        driver = SCRAPLI_PLATFORMS[params.platform]
+        self._driver = driver(
+            host=params.hostname,
+            port=params.port,
+            auth_username=params.username or "",
+            auth_password=params.password or "",
+            auth_secondary=params.secret or "",
+            auth_strict_key=False,
+            transport="asyncssh",
+            timeout_socket=params.timeout,
+            timeout_transport=params.timeout,
+            timeout_ops=params.timeout,
+            **params.extras,
+        )
+
+    async def open(self) -> None:
+        try:
+            await self._driver.open()
+        except ScrapliAuthenticationFailed as exc:
+            raise ConnectionFailed(f"authentication failed: {exc}") from None
+        except (TimeoutError, ScrapliException, OSError) as exc:
+            raise ConnectionFailed(_describe(exc)) from None
+
+    async def send_command(self, command: str) -> str:
+        try:
+            response = await self._driver.send_command(command)
+        except (TimeoutError, ScrapliException, OSError) as exc:
+            raise TaskFailed(f"'{command}': {_describe(exc)}") from None
+        if response.failed or INVALID_OUTPUT.search(response.result):
+            raise TaskFailed(f"'{command}' was rejected by the device", response.result)
+        return str(response.result)
+
+    async def send_config(self, lines: list[str]) -> str:
+        try:
+            responses = await self._driver.send_configs(lines, stop_on_failed=True)
+        except (TimeoutError, ScrapliException, OSError) as exc:
+            raise TaskFailed(f"configuration: {_describe(exc)}") from None
+        output = "\n".join(f"{r.channel_input}\n{r.result}".rstrip() for r in responses)
+        for response in responses:
+            if response.failed or INVALID_OUTPUT.search(response.result):
+                raise TaskFailed(f"'{response.channel_input}' was rejected by the device", output)
+        return output
+
+    async def close(self) -> None:
+        # Closing a dead session must not fail the host.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._driver.close(), timeout=5)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ScrapliTimeout | asyncio.TimeoutError):
+        return f"timed out ({exc})" if str(exc) else "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,0 +1,57 @@
+"""One exception tree for everything NetRaven raises on purpose.
+
+NetRavenError
+├── InputError            bad options, inventory, playbook or template (exit 5)
+├── StoreError            the job store cannot be opened or written
+├── LabError              the simulated lab cannot start, stop or be found
+└── DeviceError           something went wrong talking to one host
+    ├── ConnectionFailed  the host could not be reached or logged into (unreachable)
+    ├── CheckModeBlocked  a device-changing call was attempted under --check
+    └── TaskFailed        a task ran and failed (assert, template, device error)
+"""
+
+from __future__ import annotations
+
+
+class NetRavenError(Exception):
+    """Root of every error NetRaven raises on purpose."""
+
+
+class InputError(NetRavenError):
+    """Invalid user input; the message names file, line and field where known."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(f"{where}{message}")
+
+
+class StoreError(NetRavenError):
+    """The job store could not be used."""
+
+
+class LabError(NetRavenError):
+    """The simulated lab could not be started, stopped or found."""
+
+
+class DeviceError(NetRavenError):
+    """A problem with one host; other hosts continue."""
+
+
+class ConnectionFailed(DeviceError):
+    """The host could not be reached or logged into."""
+
+
+class CheckModeBlocked(DeviceError):
+    """A call that could change a device was stopped because the run is in check mode."""
+
+
+class TaskFailed(DeviceError):
+    """A task ran and failed; ``output`` keeps what the device said, if anything."""
+
+    def __init__(self, message: str, output: str | None = None) -> None:
+        super().__init__(message)
+        self.output = output

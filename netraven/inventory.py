@@ -1,0 +1,232 @@
+"""Load a Nornir SimpleInventory directory into Nornir's own inventory objects.
+
+The files and keys are Nornir's, so existing inventories load unchanged; on top we
+expand ``${ENV_VAR}`` in string values and report mistakes by file, line and key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from nornir.core.inventory import (
+    ConnectionOptions,
+    Defaults,
+    Group,
+    Groups,
+    Host,
+    Hosts,
+    Inventory,
+    ParentGroups,
+)
+
+from netraven.errors import InputError
+from netraven.secrets import secret_values
+from netraven.yamlfile import LineDict, load_yaml
+
+ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ELEMENT_KEYS = {
+    "hostname",
+    "port",
+    "username",
+    "password",
+    "platform",
+    "groups",
+    "data",
+    "connection_options",
+}
+OPTION_KEYS = {"hostname", "port", "username", "password", "platform", "extras"}
+
+
+def _expand(value: Any, path: Path, line: int, key: str) -> Any:
+    if isinstance(value, str):
+
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise InputError(
+                    f"{key}: environment variable {name} is not set", path=str(path), line=line
+                )
+            return os.environ[name]
+
+        return ENV_RE.sub(sub, value)
+    if isinstance(value, LineDict):
+        return {
+            k: _expand(v, path, value.key_lines.get(k, line), f"{key}.{k}")
+            for k, v in value.items()
+        }
+    if isinstance(value, dict):
+        return {k: _expand(v, path, line, f"{key}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, path, line, key) for v in value]
+    return value
+
+
+def _read(path: Path, required: bool) -> LineDict:
+    if not path.exists():
+        if required:
+            raise InputError("inventory file not found", path=str(path))
+        return LineDict()
+    data = load_yaml(path)
+    if data is None:
+        return LineDict()
+    if not isinstance(data, LineDict):
+        raise InputError("expected a mapping at the top level", path=str(path), line=1)
+    return data
+
+
+def _element(raw: Any, path: Path, name: str, line: int, *, defaults: bool) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, LineDict):
+        raise InputError(f"{name}: expected a mapping", path=str(path), line=line)
+    allowed = ELEMENT_KEYS - ({"groups"} if defaults else set())
+    for key in raw:
+        if key not in allowed:
+            raise InputError(
+                f"{name}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
+                path=str(path),
+                line=raw.key_lines[key],
+            )
+    values = _expand(raw, path, line, name)
+    if values.get("port") is not None and not isinstance(values["port"], int):
+        try:
+            values["port"] = int(values["port"])
+        except (TypeError, ValueError):
+            raise InputError(
+                f"{name}.port: expected an integer", path=str(path), line=raw.key_lines["port"]
+            ) from None
+    groups = values.get("groups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise InputError(
+            f"{name}.groups: expected a list of group names",
+            path=str(path),
+            line=raw.key_lines.get("groups", line),
+        )
+    data = values.get("data") or {}
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{name}.data: expected a mapping", path=str(path), line=raw.key_lines.get("data", line)
+        )
+    tags = data.get("tags")
+    if tags is not None and (
+        not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)
+    ):
+        raise InputError(
+            f"{name}.data.tags: expected a list of strings",
+            path=str(path),
+            line=raw.key_lines.get("data", line),
+        )
+    options = values.get("connection_options") or {}
+    for opt_name, opt in options.items():
+        unknown = set(opt or {}) - OPTION_KEYS
+        if unknown:
+            raise InputError(
+                f"{name}.connection_options.{opt_name}: unknown key '{sorted(unknown)[0]}'",
+                path=str(path),
+                line=raw.key_lines.get("connection_options", line),
+            )
+    result: dict[str, Any] = values
+    return result
+
+
+def _options(raw: dict[str, Any]) -> dict[str, ConnectionOptions]:
+    return {name: ConnectionOptions(**(opt or {})) for name, opt in raw.items()}
+
+
+def load_inventory(directory: str | Path) -> tuple[Inventory, list[str]]:
+    """Return the inventory and every secret value it holds (for redaction)."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise InputError("inventory directory not found", path=str(root))
+    hosts_raw = _read(root / "hosts.yaml", required=True)
+    groups_raw = _read(root / "groups.yaml", required=False)
+    defaults_raw = _read(root / "defaults.yaml", required=False)
+    secrets: list[str] = []
+
+    d = _element(defaults_raw, root / "defaults.yaml", "defaults", 1, defaults=True)
+    secrets += _collect_secrets(d)
+    defaults = Defaults(
+        hostname=d.get("hostname"),
+        port=d.get("port"),
+        username=d.get("username"),
+        password=d.get("password"),
+        platform=d.get("platform"),
+        data=d.get("data") or {},
+        connection_options=_options(d.get("connection_options") or {}),
+    )
+
+    group_values: dict[str, dict[str, Any]] = {}
+    for name, raw in groups_raw.items():
+        values = _element(
+            raw, root / "groups.yaml", str(name), groups_raw.key_lines[name], defaults=False
+        )
+        group_values[str(name)] = values
+        secrets += _collect_secrets(values)
+    groups = {
+        name: Group(
+            name=name,
+            hostname=v.get("hostname"),
+            port=v.get("port"),
+            username=v.get("username"),
+            password=v.get("password"),
+            platform=v.get("platform"),
+            data=v.get("data") or {},
+            connection_options=_options(v.get("connection_options") or {}),
+            defaults=defaults,
+        )
+        for name, v in group_values.items()
+    }
+    for name, v in group_values.items():
+        groups[name].groups = _parents(v, groups, root / "groups.yaml", groups_raw, name)
+
+    hosts: dict[str, Host] = {}
+    for name, raw in hosts_raw.items():
+        values = _element(
+            raw, root / "hosts.yaml", str(name), hosts_raw.key_lines[name], defaults=False
+        )
+        secrets += _collect_secrets(values)
+        hosts[str(name)] = Host(
+            name=str(name),
+            hostname=values.get("hostname"),
+            port=values.get("port"),
+            username=values.get("username"),
+            password=values.get("password"),
+            platform=values.get("platform"),
+            data=values.get("data") or {},
+            groups=_parents(values, groups, root / "hosts.yaml", hosts_raw, str(name)),
+            connection_options=_options(values.get("connection_options") or {}),
+            defaults=defaults,
+        )
+    return Inventory(hosts=Hosts(hosts), groups=Groups(groups), defaults=defaults), secrets
+
+
+def _parents(
+    values: dict[str, Any], groups: dict[str, Group], path: Path, raw: LineDict, name: str
+) -> ParentGroups:
+    parents = ParentGroups()
+    for group in values.get("groups", []):
+        if group not in groups:
+            raise InputError(
+                f"{name}.groups: unknown group '{group}'",
+                path=str(path),
+                line=raw.key_lines.get(name),
+            )
+        parents.append(groups[group])
+    return parents
+
+
+def _collect_secrets(values: dict[str, Any]) -> list[str]:
+    found = [values["password"]] if isinstance(values.get("password"), str) else []
+    found += secret_values(values.get("data") or {})
+    for opt in (values.get("connection_options") or {}).values():
+        if isinstance(opt, dict) and isinstance(opt.get("password"), str):
+            found.append(opt["password"])
+    return found
+
+
+def host_tags(host: Host) -> list[str]:
+    tags = host.get("tags", [])
+    return list(tags) if isinstance(tags, list) else []

@@ -1,0 +1,154 @@
+"""Starting, stopping and describing the lab process, and writing its inventory."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from netraven.errors import LabError
+from netraven.lab.server import device_name
+
+DEFAULT_DIR = Path(".netraven/lab")
+SITES = ("ams", "lon")
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    devices: int = 3
+    base_port: int = 10022
+    latency_ms: float = 0.0
+    username: str = "admin"
+    password: str = "raven"
+    secret: str = "raven-enable"
+    community: str = "public"
+
+
+def read_state(lab_dir: Path) -> dict[str, Any] | None:
+    try:
+        state: dict[str, Any] = json.loads((lab_dir / "state.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return state if _alive(int(state.get("pid", 0))) else None
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours is not alive
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> dict[str, Any]:
+    """Start the lab in the background and wait until every device listens."""
+    if read_state(lab_dir) is not None:
+        raise LabError(f"a lab is already running from {lab_dir} (netraven lab down first)")
+    lab_dir.mkdir(parents=True, exist_ok=True)
+    (lab_dir / "state.json").unlink(missing_ok=True)
+    (lab_dir / "commands.log").unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "NETRAVEN_LAB_PASSWORD": settings.password,
+        "NETRAVEN_LAB_SECRET": settings.secret,
+        "NETRAVEN_LAB_COMMUNITY": settings.community,
+    }
+    log = (lab_dir / "lab.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "netraven.lab.server",
+            "--state-dir",
+            str(lab_dir),
+            "--devices",
+            str(settings.devices),
+            "--base-port",
+            str(settings.base_port),
+            "--latency",
+            str(settings.latency_ms),
+            "--username",
+            settings.username,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + (timeout or 30 + settings.devices * 0.05)
+    while time.monotonic() < deadline:
+        state = read_state(lab_dir)
+        if state is not None and state.get("pid") == process.pid:
+            write_inventory(lab_dir / "inventory", settings)
+            return state
+        if process.poll() is not None:
+            tail = (lab_dir / "lab.log").read_text()[-400:].strip().splitlines()
+            raise LabError(f"lab process exited: {tail[-1] if tail else process.returncode}")
+        time.sleep(0.05)
+    process.kill()
+    raise LabError("lab did not come up in time")
+
+
+def down(lab_dir: Path, timeout: float = 10) -> bool:
+    state = read_state(lab_dir)
+    if state is None:
+        return False
+    pid = int(state["pid"])
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    (lab_dir / "state.json").unlink(missing_ok=True)
+    return True
+
+
+def write_inventory(directory: Path, settings: LabSettings) -> None:
+    """A Nornir SimpleInventory for the lab: sites and roles as groups, and as tags."""
+    directory.mkdir(parents=True, exist_ok=True)
+    hosts: dict[str, Any] = {}
+    for i in range(1, settings.devices + 1):
+        site = SITES[(i - 1) % len(SITES)]
+        role = "core" if i % 5 == 0 else "access"
+        hosts[device_name(i)] = {
+            "hostname": "127.0.0.1",
+            "port": settings.base_port + i - 1,
+            "groups": [site, role],
+            "data": {"tags": ["lab", site, role]},
+        }
+    groups = {site: {"data": {"site": site}} for site in SITES}
+    groups.update({"access": {"data": {"role": "access"}}, "core": {"data": {"role": "core"}}})
+    defaults = {
+        "username": settings.username,
+        "password": settings.password,
+        "platform": "cisco_ios",
+        "data": {"enable_secret": settings.secret},
+    }
+    for name, content in (("hosts", hosts), ("groups", groups), ("defaults", defaults)):
+        (directory / f"{name}.yaml").write_text(yaml.safe_dump(content, sort_keys=False))
+
+
+def command_log(lab_dir: Path) -> list[dict[str, Any]]:
+    """Every command the lab's devices received, oldest first."""
+    path = lab_dir / "commands.log"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

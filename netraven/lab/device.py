@@ -1,0 +1,392 @@
+"""An IOS-like device: its configuration and the CLI state machine of one session.
+
+Pure logic, no I/O: a session takes complete input lines and returns the text to
+send back, so it can be unit-tested without SSH.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+BLOCK_RE = re.compile(
+    r"^(interface|router|line|vlan|ip access-list|ipv6 access-list|ip vrf|vrf definition|"
+    r"route-map|policy-map|class-map|key chain|control-plane)\b"
+)
+SUBMODE = {
+    "interface": "config-if",
+    "router": "config-router",
+    "line": "config-line",
+    "vlan": "config-vlan",
+    "ip access-list": "config-std-nacl",
+}
+# Child lines that IOS replaces instead of adding a second copy.
+REPLACING = (
+    "description ",
+    "ip address ",
+    "hostname ",
+    "mtu ",
+    "switchport access vlan ",
+    "switchport mode ",
+    "speed ",
+    "duplex ",
+    "router-id ",
+)
+INVALID = "% Invalid input detected at '^' marker."
+# Global commands typed inside a sub-mode leave it, as the IOS parser falls back to its parent.
+GLOBAL_RE = re.compile(
+    r"^(hostname|ntp|snmp-server|logging (host|buffered|trap)|ip (route|domain|name-server|ssh)|"
+    r"username|enable|aaa|service|banner|clock|vtp|spanning-tree mode|crypto|cdp run|lldp run)\b"
+)
+
+
+@dataclass
+class Block:
+    line: str
+    children: list[str] = field(default_factory=list)
+
+
+def seed_config(name: str, secret_hash: str, community: str) -> list[Block]:
+    """A plausible access-switch configuration, the same shape on every lab device."""
+    blocks = [
+        Block("version 15.2"),
+        Block("service timestamps debug datetime msec"),
+        Block("service password-encryption"),
+        Block(f"hostname {name}"),
+        Block(f"enable secret 5 {secret_hash}"),
+        Block(f"username admin privilege 15 secret 5 {secret_hash}"),
+        Block("aaa new-model"),
+        Block("ip domain-name lab.netraven.test"),
+        Block("vlan 10", ["name USERS"]),
+        Block("vlan 20", ["name VOICE"]),
+    ]
+    for port in range(1, 9):
+        blocks.append(
+            Block(
+                f"interface GigabitEthernet1/0/{port}",
+                [
+                    f"description access port {port}",
+                    "switchport access vlan 10",
+                    "switchport mode access",
+                    "spanning-tree portfast",
+                ],
+            )
+        )
+    blocks += [
+        Block("interface Vlan1", ["ip address 10.0.0.1 255.255.255.0"]),
+        Block("router ospf 1", ["router-id 10.0.0.1", "network 10.0.0.0 0.0.0.255 area 0"]),
+        Block(f"snmp-server community {community} RO"),
+        Block("logging host 10.0.0.250"),
+        Block("line con 0", ["logging synchronous"]),
+        Block("line vty 0 4", ["transport input ssh"]),
+    ]
+    return blocks
+
+
+@dataclass
+class Device:
+    """One simulated switch: identity, credentials and configuration."""
+
+    name: str
+    enable_secret: str
+    serial: str
+    running: list[Block]
+    startup: list[Block] = field(default_factory=list)
+    on_command: Callable[[str, str, str], None] = lambda device, mode, command: None
+
+    @property
+    def hostname(self) -> str:
+        for block in self.running:
+            if block.line.startswith("hostname "):
+                return block.line.split(None, 1)[1]
+        return self.name
+
+    def render(self, blocks: list[Block] | None = None) -> str:
+        lines: list[str] = []
+        for block in self.running if blocks is None else blocks:
+            lines.append(block.line)
+            lines.extend(f" {child}" for child in block.children)
+            lines.append("!")
+        return "\n".join(lines + ["end"])
+
+    def find(self, line: str) -> Block | None:
+        return next((b for b in self.running if b.line == line), None)
+
+
+class Session:
+    """The CLI of one login session: exec, privileged exec and configuration modes."""
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        self.privileged = False
+        self.config_block: Block | None = None
+        self.config_kind: str | None = None
+        self.in_config = False
+        self.awaiting_password = False
+        self.closed = False
+
+    # --- prompts -----------------------------------------------------------------
+    @property
+    def prompt(self) -> str:
+        host = self.device.hostname
+        if self.awaiting_password:
+            return "Password: "
+        if self.in_config:
+            mode = (
+                SUBMODE.get(self.config_kind or "", "config-x") if self.config_block else "config"
+            )
+            return f"{host}({mode})#"
+        return f"{host}{'#' if self.privileged else '>'}"
+
+    @property
+    def mode(self) -> str:
+        if self.in_config:
+            return "config"
+        return "privileged" if self.privileged else "exec"
+
+    # --- input -------------------------------------------------------------------
+    def handle(self, line: str) -> str:
+        """Run one input line and return its output (without the trailing prompt)."""
+        if self.awaiting_password:
+            self.awaiting_password = False
+            self.device.on_command(self.device.name, "password", "********")
+            if line == self.device.enable_secret:
+                self.privileged = True
+                return ""
+            return "% Access denied"
+        line = line.strip()
+        if not line:
+            return ""
+        self.device.on_command(self.device.name, self.mode, line)
+        if self.in_config:
+            if line.startswith("do "):
+                return self._exec(line[3:].strip())
+            return self._config(line)
+        return self._exec(line)
+
+    def _invalid(self, line: str, position: int = 0) -> str:
+        return " " * (len(self.prompt) + position) + "^\n" + INVALID
+
+    # --- exec modes ----------------------------------------------------------------
+    def _exec(self, line: str) -> str:
+        command, _, pipe = line.partition("|")
+        words = command.split()
+        verb = _match(
+            words[0],
+            (
+                "enable",
+                "disable",
+                "show",
+                "terminal",
+                "configure",
+                "write",
+                "copy",
+                "exit",
+                "logout",
+                "quit",
+                "ping",
+            ),
+        )
+        if verb is None:
+            return self._invalid(line)
+        if verb == "enable":
+            if not self.privileged:
+                self.awaiting_password = True
+            return ""
+        if verb == "disable":
+            self.privileged = False
+            return ""
+        if verb in ("exit", "logout", "quit"):
+            self.closed = True
+            return ""
+        if verb == "terminal":
+            if len(words) >= 2 and _match(words[1], ("length", "width", "monitor", "no")):
+                return ""
+            return self._invalid(line, len(words[0]) + 1)
+        if verb == "show":
+            output = self._show(words[1:], line)
+            return _pipe(output, pipe.strip()) if pipe else output
+        if not self.privileged:
+            return self._invalid(line)
+        if verb == "configure":
+            if len(words) == 1 or _match(words[1], ("terminal",)):
+                self.in_config = True
+                return "Enter configuration commands, one per line.  End with CNTL/Z."
+            return self._invalid(line, len(words[0]) + 1)
+        if verb in ("write", "copy"):
+            self.device.startup = [Block(b.line, list(b.children)) for b in self.device.running]
+            return "Building configuration...\n[OK]"
+        return "Type escape sequence to abort.\n!!!!!\nSuccess rate is 100 percent (5/5)"
+
+    def _show(self, args: list[str], line: str) -> str:
+        if not args:
+            return self._invalid(line, len(line))
+        what = _match(args[0], ("version", "running-config", "startup-config", "ip", "clock"))
+        if what == "version":
+            return self._version()
+        if what == "clock":
+            return "*10:00:00.000 UTC Thu Nov 26 2026"
+        if what == "ip" and len(args) >= 3 and _match(args[1], ("interface",)):
+            return self._ip_brief()
+        if what in ("running-config", "startup-config") and self.privileged:
+            blocks = self.device.running if what == "running-config" else self.device.startup
+            if len(args) >= 3 and _match(args[1], ("interface",)):
+                name = " ".join(args[2:])
+                found = [b for b in blocks if b.line.lower() == f"interface {name}".lower()]
+                if not found:
+                    return self._invalid(line, len(line) - len(name))
+                return _show_config(self.device.render(found))
+            return _show_config(self.device.render(blocks))
+        return self._invalid(line, len(line.split()[0]) + 1)
+
+    def _version(self) -> str:
+        d = self.device
+        return (
+            "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4, "
+            "RELEASE SOFTWARE (fc2)\n"
+            "Technical Support: http://www.cisco.com/techsupport\n"
+            "Copyright (c) 1986-2021 by Cisco Systems, Inc.\n\n"
+            f"{d.hostname} uptime is 4 weeks, 2 days, 3 hours, 7 minutes\n"
+            'System image file is "flash:c2960x-universalk9-mz.152-7.E4.bin"\n\n'
+            "cisco WS-C2960X-48FPD-L (APM86XXX) processor with 524288K bytes of memory.\n"
+            f"Processor board ID {d.serial}\n"
+            "Configuration register is 0xF"
+        )
+
+    def _ip_brief(self) -> str:
+        rows = ["Interface              IP-Address      OK? Method Status                Protocol"]
+        for block in self.device.running:
+            if not block.line.startswith("interface "):
+                continue
+            ip = next(
+                (c.split()[2] for c in block.children if c.startswith("ip address ")), "unassigned"
+            )
+            status = "administratively down" if "shutdown" in block.children else "up"
+            proto = "down" if status != "up" else "up"
+            rows.append(f"{block.line[10:]:<23}{ip:<16}YES manual {status:<22}{proto}")
+        return "\n".join(rows)
+
+    # --- configuration mode -------------------------------------------------------
+    def _config(self, line: str) -> str:
+        if line in ("end", "\x1a"):
+            self.in_config = False
+            self.config_block = None
+            return ""
+        if line == "exit":
+            if self.config_block is not None:
+                self.config_block = None
+            else:
+                self.in_config = False
+            return ""
+        negate = line.startswith("no ")
+        body = line[3:].strip() if negate else line
+        block_match = BLOCK_RE.match(body)
+        if block_match:
+            return self._enter_or_remove_block(body, block_match.group(1), negate)
+        if self.config_block is not None and GLOBAL_RE.match(body):
+            self.config_block = None
+        if self.config_block is not None:
+            _apply(self.config_block.children, body, negate)
+            return ""
+        top = [b.line for b in self.device.running if not b.children]
+        if negate:
+            self.device.running = [
+                b for b in self.device.running if b.children or not _matches(b.line, body)
+            ]
+        elif body not in top:
+            replaced = _replace_index(top, body)
+            if replaced is not None:
+                for b in self.device.running:
+                    if b.line == top[replaced]:
+                        b.line = body
+                        break
+            else:
+                self._insert_top(Block(body))
+        return ""
+
+    def _enter_or_remove_block(self, body: str, kind: str, negate: bool) -> str:
+        if negate:
+            self.device.running = [b for b in self.device.running if not _matches(b.line, body)]
+            self.config_block = None
+            return ""
+        block = self.device.find(body)
+        if block is None:
+            block = Block(body)
+            self._insert_top(block)
+        self.config_block = block
+        self.config_kind = kind
+        return ""
+
+    def _insert_top(self, block: Block) -> None:
+        # Keep "line" blocks last, as IOS does, so new global lines land before them.
+        running = self.device.running
+        index = next((i for i, b in enumerate(running) if b.line.startswith("line ")), len(running))
+        running.insert(index, block)
+
+
+def _show_config(body: str) -> str:
+    return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n!\n{body}"
+
+
+def _match(word: str, choices: tuple[str, ...]) -> str | None:
+    """IOS-style unique-prefix matching of one command word."""
+    word = word.lower()
+    if word in choices:
+        return word
+    hits = [c for c in choices if c.startswith(word)]
+    return hits[0] if len(hits) == 1 or (hits and word in ("sh", "conf", "wr", "en")) else None
+
+
+def _matches(line: str, target: str) -> bool:
+    return line == target or line.startswith(target + " ")
+
+
+def _replace_index(lines: list[str], new: str) -> int | None:
+    for prefix in REPLACING:
+        if new.startswith(prefix):
+            return next((i for i, old in enumerate(lines) if old.startswith(prefix)), None)
+    return None
+
+
+def _apply(children: list[str], body: str, negate: bool) -> None:
+    if negate:
+        children[:] = [c for c in children if not _matches(c, body)]
+        return
+    if body == "shutdown" or body in children:
+        if body not in children:
+            children.append(body)
+        return
+    index = _replace_index(children, body)
+    if index is not None:
+        children[index] = body
+    else:
+        children.append(body)
+
+
+def _pipe(output: str, pipe: str) -> str:
+    verb, _, pattern = pipe.partition(" ")
+    kind = _match(verb, ("include", "exclude", "begin", "section"))
+    pattern = pattern.strip()
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        regex = re.compile(re.escape(pattern))
+    lines = output.split("\n")
+    if kind == "include":
+        return "\n".join(line for line in lines if regex.search(line))
+    if kind == "exclude":
+        return "\n".join(line for line in lines if not regex.search(line))
+    if kind == "begin":
+        start = next((i for i, line in enumerate(lines) if regex.search(line)), len(lines))
+        return "\n".join(lines[start:])
+    if kind == "section":
+        out: list[str] = []
+        keep = False
+        for line in lines:
+            if not line.startswith(" "):
+                keep = bool(regex.search(line))
+            if keep:
+                out.append(line)
+        return "\n".join(out)
+    return INVALID

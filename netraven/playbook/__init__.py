@@ -1,0 +1,1 @@
+"""Playbooks: schema, loading, host patterns and templates."""

@@ -1,0 +1,103 @@
+"""Read a playbook file into validated plays, checking every template before any run."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from netraven.errors import InputError
+from netraven.playbook.schema import Play
+from netraven.playbook.templates import Templates
+from netraven.yamlfile import line_of, load_yaml
+
+_PLAYS = TypeAdapter(list[Play])
+
+
+@dataclass(frozen=True)
+class Playbook:
+    path: Path
+    text: str
+    sha256: str
+    plays: list[Play]
+    templates: Templates
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(
+                ("." if parts else "")
+                + {"assert_": "assert", "register_as": "register"}.get(part, part)
+            )
+    return "play" + "".join(parts) if loc and isinstance(loc[0], int) else "".join(parts)
+
+
+def load_playbook(path: str | Path) -> Playbook:
+    file = Path(path)
+    raw = load_yaml(file)
+    if raw is None:
+        raise InputError("playbook is empty", path=str(file))
+    if not isinstance(raw, list):
+        raise InputError("a playbook is a YAML list of plays", path=str(file), line=1)
+    try:
+        plays = _PLAYS.validate_python(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        field = _field(loc) or "play"
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise InputError(
+            f"{field}: {message}{more}", path=str(file), line=line_of(raw, loc)
+        ) from None
+    templates = Templates(file.parent)
+    for p_index, play in enumerate(plays):
+        for t_index, task in enumerate(play.tasks):
+            base = (p_index, "tasks", t_index)
+            _check_task(templates, file, raw, base, task)
+    text = file.read_text(encoding="utf-8")
+    return Playbook(file, text, hashlib.sha256(text.encode()).hexdigest(), plays, templates)
+
+
+def _check_task(
+    templates: Templates, file: Path, raw: object, base: tuple[int | str, ...], task: object
+) -> None:
+    from netraven.playbook.schema import Task
+
+    assert isinstance(task, Task)
+
+    def check(kind: str, source: str | bool, loc: tuple[int | str, ...]) -> None:
+        where = _field(loc)
+        try:
+            if kind == "expr":
+                if isinstance(source, str):
+                    templates.check_expression(source, where)
+            elif isinstance(source, str):
+                templates.check_string(source, where)
+        except InputError as exc:
+            raise InputError(str(exc), path=str(file), line=line_of(raw, loc)) from None
+
+    for i, command in enumerate(task.command or []):
+        check("str", command, (*base, "command", i))
+    for i, cond in enumerate(task.when):
+        check("expr", cond, (*base, "when", i))
+    if task.config is not None:
+        for i, line in enumerate(task.config.lines or []):
+            check("str", line, (*base, "config", "lines", i))
+        if task.config.template is not None:
+            templates.check_file(task.config.template)
+    if task.assert_ is not None:
+        for i, cond in enumerate(task.assert_.that):
+            check("expr", cond, (*base, "assert", "that", i))
+        for key in ("fail_msg", "success_msg"):
+            value = getattr(task.assert_, key)
+            if value is not None:
+                check("str", value, (*base, "assert", key))

@@ -1,0 +1,138 @@
+"""The four task kinds. Each gets a ``Step`` and returns an ``ActionResult``.
+
+Actions never look at ``--check``: under check mode their connection is a
+``CheckModeGuard`` and a device-changing call raises ``CheckModeBlocked``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from netraven.connections.base import Connection
+from netraven.errors import CheckModeBlocked, TaskFailed
+from netraven.playbook.schema import Task
+from netraven.playbook.templates import Templates
+from netraven.runner.config_diff import clean_running, compute_change
+
+RUNNING_CONFIG = "show running-config"
+
+
+@dataclass
+class ActionResult:
+    changed: bool = False
+    output: str = ""
+    diff: str | None = None
+    skipped: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Step:
+    """What one task on one host may use."""
+
+    host: str
+    platform: str
+    variables: dict[str, Any]
+    templates: Templates
+    connection: Callable[[], Awaitable[Connection]]
+    store_backup: Callable[[str, str], bool]
+
+
+class Action(Protocol):
+    needs_device: bool
+
+    async def __call__(self, step: Step, task: Task) -> ActionResult: ...
+
+
+class CommandAction:
+    needs_device = True
+
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        conn = await step.connection()
+        outputs: list[str] = []
+        for source in task.command or []:
+            command = step.templates.render(source, step.variables)
+            try:
+                outputs.append(await conn.send_command(command))
+            except CheckModeBlocked as exc:
+                return ActionResult(skipped=True, output=str(exc))
+        return ActionResult(output="\n".join(outputs), extra={"outputs": outputs})
+
+
+class ConfigAction:
+    needs_device = True
+
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        spec = task.config
+        assert spec is not None
+        if spec.template is not None:
+            text = step.templates.render_file(spec.template, step.variables)
+            lines = text.splitlines()
+        else:
+            lines = [step.templates.render(line, step.variables) for line in spec.lines or []]
+        conn = await step.connection()
+        running = await conn.send_command(RUNNING_CONFIG)
+        change = compute_change(step.platform, running, lines)
+        if not change.changed:
+            return ActionResult(output="configuration already present")
+        try:
+            output = await conn.send_config(change.commands)
+        except CheckModeBlocked:
+            return ActionResult(
+                changed=True, diff=change.diff, output="would send:\n" + "\n".join(change.commands)
+            )
+        if spec.save:
+            output += "\n" + await conn.send_command("write memory")
+        return ActionResult(
+            changed=True, diff=change.diff, output=output, extra={"commands": change.commands}
+        )
+
+
+class BackupAction:
+    needs_device = True
+
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        conn = await step.connection()
+        text = clean_running(await conn.send_command(RUNNING_CONFIG))
+        if not text.strip():
+            raise TaskFailed("the device returned an empty running configuration")
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        stored = step.store_backup(text, sha)
+        note = "stored" if stored else "unchanged since the last backup, not stored again"
+        return ActionResult(
+            output=f"backup {sha[:12]} ({len(text)} bytes) {note}",
+            extra={"sha256": sha, "stored": stored},
+        )
+
+
+class AssertAction:
+    needs_device = False
+
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        spec = task.assert_
+        assert spec is not None
+        for condition in spec.that:
+            if not step.templates.evaluate(condition, step.variables):
+                message = (
+                    step.templates.render(spec.fail_msg, step.variables)
+                    if spec.fail_msg
+                    else f"Assertion failed: {condition}"
+                )
+                raise TaskFailed(message)
+        message = (
+            step.templates.render(spec.success_msg, step.variables)
+            if spec.success_msg
+            else "All assertions passed"
+        )
+        return ActionResult(output=message)
+
+
+ACTIONS: dict[str, Action] = {
+    "command": CommandAction(),
+    "config": ConfigAction(),
+    "backup": BackupAction(),
+    "assert": AssertAction(),
+}

@@ -1,0 +1,1 @@
+"""The job store: SQLModel tables, engine set-up, a batched writer and small queries."""

@@ -1,0 +1,102 @@
+"""Tables of the job store. Text columns hold redacted text only (see ``writer``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC; SQLite hands back naive datetimes that were written as UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _when(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))
+
+
+class Job(SQLModel, table=True):
+    __tablename__ = "job"
+    id: int | None = Field(default=None, primary_key=True)
+    playbook: str
+    playbook_sha256: str
+    git_commit: str | None = None
+    user: str
+    options: str = Field(default="{}", sa_column=Column(Text))
+    status: str = Field(default="queued", index=True)
+    exit_code: int | None = None
+    pid: int | None = None
+    machine: str | None = None
+    created_at: datetime = Field(default_factory=now, sa_type=DateTime(timezone=True))
+    started_at: datetime | None = _when()
+    finished_at: datetime | None = _when()
+
+
+class HostResult(SQLModel, table=True):
+    __tablename__ = "host_result"
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    host: str = Field(index=True)
+    play_index: int = 0
+    play: str = ""
+    status: str
+    changed: bool = False
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    started_at: datetime | None = _when()
+    finished_at: datetime | None = _when()
+    duration_ms: int | None = None
+
+
+class TaskResult(SQLModel, table=True):
+    __tablename__ = "task_result"
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    host: str = Field(index=True)
+    play_index: int
+    play: str
+    task_index: int
+    name: str
+    action: str
+    status: str
+    changed: bool = False
+    failed: bool = False
+    skipped: bool = False
+    output: str | None = Field(default=None, sa_column=Column(Text))
+    diff: str | None = Field(default=None, sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    attempts: int = 1
+    started_at: datetime | None = _when()
+    duration_ms: int | None = None
+
+
+class ConfigBackup(SQLModel, table=True):
+    __tablename__ = "config_backup"
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    host: str = Field(index=True)
+    sha256: str
+    text: str = Field(sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=now, sa_type=DateTime(timezone=True))
+
+
+class LogEntry(SQLModel, table=True):
+    __tablename__ = "log_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    host: str | None = Field(default=None, index=True)
+    level: str
+    message: str = Field(sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=now, sa_type=DateTime(timezone=True))

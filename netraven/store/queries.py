@@ -1,0 +1,108 @@
+"""Small, named queries over the job store, shared by the runner and the CLI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from netraven.secrets import Redactor
+from netraven.store.models import ConfigBackup, HostResult, Job, LogEntry, TaskResult, now
+
+
+def create_job(engine: Engine, job: Job, redactor: Redactor) -> Job:
+    job.options = json.dumps(redactor.obj(json.loads(job.options)))
+    with Session(engine) as session:
+        session.add(job)
+        session.commit()
+        session.refresh(job)
+    return job
+
+
+def finish_job(engine: Engine, job_id: int, status: str, exit_code: int) -> None:
+    with Session(engine) as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return
+        job.status = status
+        job.exit_code = exit_code
+        job.finished_at = now()
+        session.add(job)
+        session.commit()
+
+
+def latest_backup_hashes(engine: Engine, hosts: list[str]) -> dict[str, str]:
+    """The sha256 of each host's newest backup, so identical backups are not stored twice."""
+    with Session(engine) as session:
+        newest = (
+            select(ConfigBackup.host, func.max(ConfigBackup.id).label("id"))
+            .group_by(ConfigBackup.host)
+            .subquery()
+        )
+        rows = session.exec(
+            select(ConfigBackup.host, ConfigBackup.sha256).join(
+                newest, col(ConfigBackup.id) == newest.c.id
+            )
+        ).all()
+    wanted = set(hosts)
+    return {host: sha for host, sha in rows if host in wanted}
+
+
+def list_jobs(engine: Engine, limit: int = 50) -> list[Job]:
+    with Session(engine) as session:
+        return list(session.exec(select(Job).order_by(col(Job.id).desc()).limit(limit)).all())
+
+
+def get_job(engine: Engine, job_id: int) -> Job | None:
+    with Session(engine) as session:
+        return session.get(Job, job_id)
+
+
+def host_results(engine: Engine, job_id: int) -> list[HostResult]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(HostResult).where(HostResult.job_id == job_id).order_by(col(HostResult.id))
+            ).all()
+        )
+
+
+def task_results(engine: Engine, job_id: int, host: str | None = None) -> list[TaskResult]:
+    with Session(engine) as session:
+        query = select(TaskResult).where(TaskResult.job_id == job_id)
+        if host:
+            query = query.where(TaskResult.host == host)
+        return list(session.exec(query.order_by(col(TaskResult.id))).all())
+
+
+def logs(engine: Engine, job_id: int, host: str | None = None) -> list[LogEntry]:
+    with Session(engine) as session:
+        query = select(LogEntry).where(LogEntry.job_id == job_id)
+        if host:
+            query = query.where(LogEntry.host == host)
+        return list(session.exec(query.order_by(col(LogEntry.id))).all())
+
+
+def backups(
+    engine: Engine, host: str | None = None, job_id: int | None = None
+) -> list[ConfigBackup]:
+    with Session(engine) as session:
+        query = select(ConfigBackup)
+        if host:
+            query = query.where(ConfigBackup.host == host)
+        if job_id is not None:
+            query = query.where(ConfigBackup.job_id == job_id)
+        return list(session.exec(query.order_by(col(ConfigBackup.id))).all())
+
+
+def job_counts(engine: Engine, job_id: int) -> dict[str, Any]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(HostResult.status, func.count())
+            .where(HostResult.job_id == job_id)
+            .group_by(HostResult.status)
+        ).all()
+    return {status: count for status, count in rows}
