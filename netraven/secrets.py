@@ -39,6 +39,10 @@ _LINE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 )
 
 
+# Cheap pre-check: text without any of these words cannot match a line pattern.
+_TRIGGER = re.compile(r"secret|password|community|key|snmp-server host", re.I)
+
+
 class Redactor:
     """Hides known secret values and secret-looking config lines in text."""
 
@@ -58,8 +62,9 @@ class Redactor:
             return value
         if self._known_re is not None:
             value = self._known_re.sub(MASK, value)
-        for pattern in _LINE_PATTERNS:
-            value = pattern.sub(lambda m: m.group(1) + MASK, value)
+        if _TRIGGER.search(value):
+            for pattern in _LINE_PATTERNS:
+                value = pattern.sub(_mask, value)
         return value
 
     def obj(self, value: Any) -> Any:
@@ -74,6 +79,10 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.obj(v) for v in value]
         return value
+
+
+def _mask(match: re.Match[str]) -> str:
+    return match.group(1) + MASK
 
 
 def secret_values(mapping: dict[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from netraven.cli.common import EXIT_INPUT, fail, handle_errors
 from netraven.store import queries
@@ -70,13 +71,16 @@ def list_jobs(
 
 @jobs_app.command("show")
 @handle_errors
-def show_job(job_id: int, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+def show_job(
+    job_ref: Annotated[str, typer.Argument(metavar="ID", help="A job id, or 'last'.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """One job: its hosts and each task's result."""
     engine = open_engine(db)
-    job = queries.get_job(engine, job_id)
-    if job is None:
-        fail(f"no job {job_id}", EXIT_INPUT)
-        return
+    job = _resolve(engine, job_ref)
+    assert job.id is not None
+    job_id = job.id
     hosts = queries.host_results(engine, job_id)
     tasks = queries.task_results(engine, job_id)
     backups = queries.backups(engine, job_id=job_id)
@@ -135,6 +139,21 @@ def show_job(job_id: int, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     console.print(task_table)
     if backups:
         console.print(f"{len(backups)} config backup(s) stored")
+
+
+def _resolve(engine: Engine, ref: str) -> Job:
+    """A job by id, or the newest one for ``last``."""
+    if ref in ("last", "latest"):
+        newest = queries.list_jobs(engine, 1)
+        job = newest[0] if newest else None
+    elif ref.isdigit():
+        job = queries.get_job(engine, int(ref))
+    else:
+        fail(f"job id must be a number or 'last', got '{ref}'", EXIT_INPUT)
+    if job is None:
+        fail(f"no job {ref}", EXIT_INPUT)
+    assert job is not None
+    return job
 
 
 @jobs_app.command("logs")

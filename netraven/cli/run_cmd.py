@@ -70,7 +70,8 @@ def run(
     )
     summary = run_job(book, inv, redactor, options, engine, reporter)
     if text_to_stdout:
-        reporter.recap(summary, time.perf_counter() - started)
+        reporter.recap(summary)
+    reporter.closing_line(summary, time.perf_counter() - started)
     document = None
     if output is OutputFormat.json:
         document = to_json(summary, redactor, str(playbook), check)

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from netraven.errors import LabError
-from netraven.lab.server import device_name
+from netraven.lab.device import device_name
 
 DEFAULT_DIR = Path(".netraven/lab")
 SITES = ("ams", "lon")

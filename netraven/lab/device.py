@@ -41,6 +41,10 @@ GLOBAL_RE = re.compile(
 )
 
 
+def device_name(index: int) -> str:
+    return f"sw-lab-{index}"
+
+
 @dataclass
 class Block:
     line: str

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import signal
 import time
 from pathlib import Path
@@ -19,7 +18,8 @@ from typing import IO, Any
 
 import asyncssh
 
-from netraven.lab.device import Device, Session, seed_config
+from netraven.lab.device import Device, Session, device_name, seed_config
+from netraven.system import raise_fd_limit
 
 SECRET_HASH = "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0"
 
@@ -143,10 +143,6 @@ class DeviceSSHServer(asyncssh.SSHServer):
         return DeviceSSHSession(self._device, self._latency)
 
 
-def device_name(index: int) -> str:
-    return f"sw-lab-{index}"
-
-
 async def serve(args: argparse.Namespace) -> None:
     state_dir = Path(args.state_dir)
     key_path = state_dir / "host_key"
@@ -200,13 +196,6 @@ async def serve(args: argparse.Namespace) -> None:
     for server in servers:
         server.close()
     (state_dir / "state.json").unlink(missing_ok=True)
-
-
-def raise_fd_limit() -> None:
-    """A thousand devices need a thousand listeners plus their sessions."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,8 +19,6 @@ from netraven.runner.actions import ACTIONS, ActionResult, Step
 from netraven.runner.context import RunContext
 from netraven.runner.results import HostOutcome, TaskOutcome
 
-CLOSE_TIMEOUT = 5.0
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -59,7 +57,7 @@ class _Session:
     async def close(self) -> None:
         if self.conn is not None:
             conn, self.conn = self.conn, None
-            await asyncio.shield(asyncio.wait_for(conn.close(), CLOSE_TIMEOUT))
+            await asyncio.shield(conn.close())  # each connection bounds its own close
 
 
 def _variables(ctx: RunContext, host: Host, play: Play, params: HostParams) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from netraven.store.listener import StoreListener
 from netraven.store.models import Job
 from netraven.store.queries import create_job, finish_job, latest_backup_hashes
 from netraven.store.writer import BatchWriter
+from netraven.system import raise_fd_limit
 
 
 class Interrupted(NetRavenError):
@@ -163,6 +164,7 @@ def run_job(
     registry: ConnectionRegistry | None = None,
 ) -> RunSummary:
     items, warnings = plan(playbook, inventory, options.limit)
+    raise_fd_limit()
     job = create_job(
         engine,
         Job(

@@ -1,34 +1,37 @@
 """Batched, redacting writes that stay off the runner's event loop.
 
-Results are queued as they happen and written by one thread in transactions of up
-to ``batch`` rows, so a thousand hosts finishing together cost a handful of commits.
-Every text field is redacted here, at the door, whatever the caller already did.
+Rows are queued as plain dicts as results happen and written by one thread with one
+multi-row INSERT per table per batch (SQLAlchemy Core, no ORM unit of work), so a
+thousand hosts finishing together cost a handful of statements. Every text column
+is redacted here, at the door, whatever the caller already did.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections import defaultdict
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from netraven.secrets import Redactor
-from netraven.store.models import ConfigBackup, LogEntry, TaskResult
+from netraven.store.models import ConfigBackup, HostResult, LogEntry, TaskResult
 
-_TEXT_FIELDS: dict[type[SQLModel], tuple[str, ...]] = {
-    TaskResult: ("output", "diff", "error", "name"),
-    LogEntry: ("message",),
-    ConfigBackup: ("text",),
+_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    TaskResult.__tablename__: ("output", "diff", "error", "name"),
+    HostResult.__tablename__: ("error",),
+    LogEntry.__tablename__: ("message",),
+    ConfigBackup.__tablename__: ("text",),
 }
 _STOP = object()
 
 
 class BatchWriter:
-    def __init__(
-        self, engine: Engine, redactor: Redactor, batch: int = 500, interval: float = 0.25
-    ) -> None:
+    def __init__(self, engine: Engine, redactor: Redactor, batch: int = 1000,
+                 interval: float = 0.25) -> None:
         self._engine = engine
         self._redactor = redactor
         self._batch = batch
@@ -39,8 +42,8 @@ class BatchWriter:
         self._thread = threading.Thread(target=self._loop, name="netraven-store", daemon=True)
         self._thread.start()
 
-    def add(self, row: SQLModel) -> None:
-        self._queue.put(row)
+    def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
+        self._queue.put((model.__table__, row))  # type: ignore[attr-defined]
 
     def close(self) -> None:
         """Flush everything queued so far and stop; re-raise a write failure."""
@@ -49,41 +52,43 @@ class BatchWriter:
         if self._error is not None:
             raise self._error
 
-    def _redact(self, row: SQLModel) -> SQLModel:
-        for name in _TEXT_FIELDS.get(type(row), ()):
-            value = getattr(row, name)
+    def _redact(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+        for name in _TEXT_COLUMNS.get(table.name, ()):
+            value = row.get(name)
             if isinstance(value, str):
-                setattr(row, name, self._redactor.text(value))
+                row[name] = self._redactor.text(value)
         return row
 
     def _loop(self) -> None:
         stop = False
         while not stop:
             try:
-                first = self._queue.get(timeout=self._interval)
+                item = self._queue.get(timeout=self._interval)
             except queue.Empty:
                 continue
-            rows: list[SQLModel] = []
-            item = first
+            batch: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+            count = 0
             while True:
                 if item is _STOP:
                     stop = True
                     break
-                rows.append(self._redact(item))
-                if len(rows) >= self._batch:
+                table, row = item
+                batch[table].append(self._redact(table, row))
+                count += 1
+                if count >= self._batch:
                     break
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-            if rows:
-                self._write(rows)
+            if batch:
+                self._write(batch, count)
 
-    def _write(self, rows: list[SQLModel]) -> None:
+    def _write(self, batch: dict[Table, list[dict[str, Any]]], count: int) -> None:
         try:
-            with Session(self._engine) as session:
-                session.add_all(rows)
-                session.commit()
-            self.written += len(rows)
+            with self._engine.begin() as connection:
+                for table in sorted(batch, key=lambda t: t.name):
+                    connection.execute(table.insert(), batch[table])
+            self.written += count
         except Exception as exc:  # keep the run going; surface at close
             self._error = exc

@@ -1,0 +1,158 @@
+"""NetRaven vs. Nornir+netmiko vs. raw scrapli, measured in one invocation.
+
+    python bench/run_bench.py --devices 1000 [--workers 100] [--skip-netmiko]
+
+Brings up a lab of N devices, runs each case as its own process against it, and
+prints wall time, peak RSS and the ratios the targets are stated in:
+NetRaven within 1.25x of raw scrapli, at least 4x faster than Nornir+netmiko,
+peak RSS under 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from netraven.lab import control  # noqa: E402
+
+PLAYBOOK = """\
+- name: bench
+  hosts: all
+  tasks:
+    - command: show version
+    - command: show running-config
+    - backup: {}
+"""
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    tail: str
+
+
+def measure(name: str, argv: list[str]) -> Measure:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True
+    )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    tail = "\n".join(output.strip().splitlines()[-2:])
+    return Measure(name, seconds, usage.ru_maxrss / 1024, code, tail)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=100,
+        help="Nornir threaded runner workers for the netmiko baseline",
+    )
+    parser.add_argument(
+        "--forks",
+        type=int,
+        default=0,
+        help="devices in flight for netraven and the scrapli gather (default: all of them)",
+    )
+    parser.add_argument("--base-port", type=int, default=20022)
+    parser.add_argument("--latency", type=float, default=0.0, help="lab think-time, ms")
+    parser.add_argument("--skip-netmiko", action="store_true")
+    args = parser.parse_args()
+    forks = args.forks or args.devices
+
+    work = Path(tempfile.mkdtemp(prefix="netraven-bench-"))
+    lab_dir = work / "lab"
+    settings = control.LabSettings(
+        devices=args.devices, base_port=args.base_port, latency_ms=args.latency
+    )
+    print(
+        f"lab: {args.devices} devices, latency {args.latency} ms; netraven/scrapli in flight: "
+        f"{forks}; nornir threaded workers: {args.workers}; {os.cpu_count()} CPUs"
+    )
+    control.up(lab_dir, settings)
+    inventory = lab_dir / "inventory"
+    (work / "bench.yml").write_text(PLAYBOOK)
+    results: dict[str, Measure] = {}
+    try:
+        for name in ("scrapli", "netraven", "netmiko"):
+            if name == "netmiko" and args.skip_netmiko:
+                continue
+            backups = work / f"backups-{name}"
+            backups.mkdir()
+            if name == "netraven":
+                argv = [
+                    sys.executable,
+                    "-m",
+                    "netraven",
+                    "run",
+                    str(work / "bench.yml"),
+                    "-i",
+                    str(inventory),
+                    "-f",
+                    str(forks),
+                    "--output",
+                    "json",
+                    "--output-file",
+                    str(work / "netraven.json"),
+                    "--db",
+                    f"sqlite:///{work / 'bench.db'}",
+                ]
+            elif name == "scrapli":
+                argv = [
+                    sys.executable,
+                    str(ROOT / "bench/baseline_scrapli_gather.py"),
+                    str(inventory),
+                    str(backups),
+                    str(forks),
+                ]
+            else:
+                argv = [
+                    sys.executable,
+                    str(ROOT / "bench/baseline_nornir_netmiko.py"),
+                    str(inventory),
+                    str(backups),
+                    str(args.workers),
+                ]
+            results[name] = m = measure(name, argv)
+            print(
+                f"{name:<9} {m.seconds:8.2f} s  peak RSS {m.peak_rss_mb:7.1f} MB  "
+                f"exit {m.returncode}  ({m.tail.splitlines()[-1] if m.tail else ''})"
+            )
+    finally:
+        control.down(lab_dir)
+    nr, raw = results["netraven"], results["scrapli"]
+    print(f"\nnetraven / raw scrapli   = {nr.seconds / raw.seconds:5.2f}x  (target <= 1.25x)")
+    if "netmiko" in results:
+        print(
+            f"nornir+netmiko / netraven = {results['netmiko'].seconds / nr.seconds:5.2f}x  "
+            "(target >= 4x)"
+        )
+    print(f"netraven peak RSS         = {nr.peak_rss_mb:5.1f} MB (target < 250 MB)")
+    shutil.rmtree(work, ignore_errors=True)
+    failed = [m.name for m in results.values() if m.returncode != 0]
+    if failed:
+        print(f"cases with failures: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

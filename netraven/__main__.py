@@ -1,0 +1,5 @@
+"""``python -m netraven`` is the ``netraven`` command."""
+
+from netraven.cli.app import main
+
+main()
