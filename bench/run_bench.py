@@ -109,10 +109,6 @@ def main() -> int:
                     str(inventory),
                     "-f",
                     str(forks),
-                    "--output",
-                    "json",
-                    "--output-file",
-                    str(work / "netraven.json"),
                     "--db",
                     f"sqlite:///{work / 'bench.db'}",
                 ]

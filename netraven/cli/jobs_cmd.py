@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from netraven.cli.common import EXIT_INPUT, fail, handle_errors
+from netraven.cli.output import natural_key
 from netraven.store import queries
 from netraven.store.engine import open_engine
 from netraven.store.models import Job, iso_utc
@@ -123,7 +124,7 @@ def show_job(
         f"in {_duration(job)}" + (f" commit {job.git_commit}" if job.git_commit else "")
     )
     table = Table("host", "play", "status", "changed", "ms", "error")
-    for h in hosts:
+    for h in sorted(hosts, key=lambda h: (natural_key(h.host), h.play_index)):
         table.add_row(
             h.host,
             h.play,
@@ -134,7 +135,7 @@ def show_job(
         )
     console.print(table)
     task_table = Table("host", "task", "status", "ms", "error")
-    for t in tasks:
+    for t in sorted(tasks, key=lambda t: (natural_key(t.host), t.play_index, t.task_index)):
         task_table.add_row(t.host, t.name, t.status, str(t.duration_ms or ""), t.error or "")
     console.print(task_table)
     if backups:

@@ -50,6 +50,9 @@ class ScrapliConnection:
         try:
             await self._driver.open()
         except ScrapliAuthenticationFailed as exc:
+            # scrapli reports a connect timeout as an authentication failure; it is not one.
+            if "timed out" in str(exc):
+                raise ConnectionFailed(f"timed out connecting ({exc})") from None
             raise ConnectionFailed(f"authentication failed: {exc}") from None
         except (TimeoutError, ScrapliException, OSError) as exc:
             raise ConnectionFailed(_describe(exc)) from None

@@ -296,3 +296,58 @@ def test_unknown_host_name_is_an_input_error(lab: Lab, workdir: Path) -> None:
     assert result.returncode == 5
     assert "unknown host or group 'sw-lab-404'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_junit_output_and_git_commit(lab: Lab, workdir: Path) -> None:
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    repo = workdir / "repo"
+    repo.mkdir()
+    book = write(
+        repo / "j.yml",
+        """\
+- hosts: sw-lab-1,sw-lab-2
+  tasks:
+    - name: version
+      command: show version
+    - name: must be sw-lab-1
+      assert: {that: "inventory_hostname == 'sw-lab-1'"}
+""",
+    )
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "j.yml"], check=True)
+    subprocess.run([*git, "commit", "-qm", "playbook"], check=True)
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    result = netraven(
+        "run",
+        str(book),
+        "-i",
+        str(lab.inventory),
+        "--output",
+        "junit",
+        "--output-file",
+        "out.xml",
+        cwd=workdir,
+    )
+    assert result.returncode == 2
+    suite = ET.parse(workdir / "out.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "4" and suite.get("failures") == "1"
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    play = "sw-lab-1,sw-lab-2"  # an unnamed play is titled by its pattern
+    assert set(cases) == {
+        (h, f"{play} / {t}")
+        for h in ("sw-lab-1", "sw-lab-2")
+        for t in ("version", "must be sw-lab-1")
+    }
+    assert cases[("sw-lab-2", f"{play} / must be sw-lab-1")].find("failure") is not None
+    assert cases[("sw-lab-1", f"{play} / must be sw-lab-1")].find("failure") is None
+    assert "PLAY RECAP" in result.stdout  # text still goes to the terminal
+    jobs = db_rows(workdir, "select git_commit from job")
+    assert jobs == [(head,)]
+    book.write_text(book.read_text() + "\n# local edit\n")
+    netraven("run", str(book), "-i", str(lab.inventory), cwd=workdir)
+    assert db_rows(workdir, "select git_commit from job order by id")[-1] == (f"{head}-dirty",)
