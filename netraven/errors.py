@@ -5,9 +5,13 @@ NetRavenError
 ├── StoreError            the job store cannot be opened or written
 ├── LabError              the simulated lab cannot start, stop or be found
 └── DeviceError           something went wrong talking to one host
-    ├── ConnectionFailed  the host could not be reached or logged into (unreachable)
+    ├── ConnectionFailed  the host could not be reached (unreachable; retryable)
+    │   ├── AuthenticationFailed  login or enable refused (never retried: lockouts)
+    │   └── SessionLost   the session dropped or stopped answering mid-task (retryable)
     ├── CheckModeBlocked  a device-changing call was attempted under --check
-    └── TaskFailed        a task ran and failed (assert, template, device error)
+    └── TaskFailed        a task ran and failed: assert, template, rejected command
+
+``DeviceError.retryable`` is what a ``recovery: retries`` policy looks at.
 """
 
 from __future__ import annotations
@@ -40,9 +44,23 @@ class LabError(NetRavenError):
 class DeviceError(NetRavenError):
     """A problem with one host; other hosts continue."""
 
+    retryable = False
+
 
 class ConnectionFailed(DeviceError):
-    """The host could not be reached or logged into."""
+    """The host could not be reached: refused, reset or timed out."""
+
+    retryable = True
+
+
+class AuthenticationFailed(ConnectionFailed):
+    """Credentials were rejected; retrying a wrong password locks accounts."""
+
+    retryable = False
+
+
+class SessionLost(ConnectionFailed):
+    """An open session dropped or stopped answering; a retry reconnects."""
 
 
 class CheckModeBlocked(DeviceError):

@@ -85,6 +85,9 @@ def show_job(
     hosts = queries.host_results(engine, job_id)
     tasks = queries.task_results(engine, job_id)
     backups = queries.backups(engine, job_id=job_id)
+    breakers = [
+        b for b in queries.load_breakers(engine) if b.job_id == job_id and b.state != "closed"
+    ]
     if as_json:
         document = _job_dict(job)
         document["hosts"] = [
@@ -114,6 +117,16 @@ def show_job(
             }
             for h in hosts
         ]
+        document["open_breakers"] = [
+            {
+                "scope_key": b.scope_key,
+                "state": b.state,
+                "failures": b.failures,
+                "opened_at": iso_utc(b.opened_at),
+                "reset_after": b.reset_after,
+            }
+            for b in breakers
+        ]
         document["backups"] = [{"id": b.id, "host": b.host, "sha256": b.sha256} for b in backups]
         print(json.dumps(document, indent=2))
         return
@@ -140,6 +153,12 @@ def show_job(
     console.print(task_table)
     if backups:
         console.print(f"{len(backups)} config backup(s) stored")
+    for b in breakers:
+        console.print(
+            f"[red]breaker {b.scope_key} {b.state}[/red] after {b.failures} "
+            f"failure(s); trial after {b.reset_after:g}s "
+            f"(netraven breakers reset {b.scope_key})"
+        )
 
 
 def _resolve(engine: Engine, ref: str) -> Job:

@@ -23,10 +23,16 @@ def lab_up(
     devices: Annotated[int, typer.Option("--devices", "-n", min=1, max=5000)] = 3,
     base_port: Annotated[int, typer.Option("--base-port", min=1024, max=65000)] = 10022,
     latency: Annotated[float, typer.Option("--latency", min=0, help="ms per command")] = 0.0,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option("--fault", help="DEVICE:KIND[:ARG], e.g. sw-lab-3:flap:2 (repeatable)."),
+    ] = None,
     lab_dir: DirOpt = control.DEFAULT_DIR,
 ) -> None:
     """Start N devices in one background process and write their inventory."""
-    settings = control.LabSettings(devices=devices, base_port=base_port, latency_ms=latency)
+    settings = control.LabSettings(
+        devices=devices, base_port=base_port, latency_ms=latency, faults=tuple(fault or ())
+    )
     state = control.up(lab_dir, settings)
     print(
         f"lab up: {devices} device(s) on 127.0.0.1:{base_port}-{base_port + devices - 1} "
@@ -60,3 +66,22 @@ def lab_status(
         )
     if state is None:
         raise typer.Exit(3)
+
+
+@lab_app.command("fault")
+@handle_errors
+def lab_fault(
+    device: Annotated[str, typer.Argument(help="e.g. sw-lab-3")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="refuse | auth | drop-after N | hang | slow MS | flap K | reject-config LINE"
+            " | clear"
+        ),
+    ],
+    argument: Annotated[str | None, typer.Argument()] = None,
+    lab_dir: DirOpt = control.DEFAULT_DIR,
+) -> None:
+    """Give a running lab device a fault (or clear its faults); takes effect at once."""
+    control.set_fault(lab_dir, device, kind, argument)
+    print(f"{device}: {kind}{' ' + argument if argument else ''}")

@@ -22,6 +22,9 @@ STYLE = {
     "skipped": "cyan",
     "unreachable": "bold red",
     "interrupted": "magenta",
+    "aborted": "magenta",
+    "rolled_back": "yellow",
+    "rollback_failed": "bold red",
 }
 PROGRESS_MIN_HOSTS = 20
 
@@ -78,7 +81,7 @@ class TextReporter:
             self._bar = self._progress.add_task("hosts", total=len(hosts))
 
     def task_finished(self, o: TaskOutcome) -> None:
-        status = "failed" if o.failed and o.status != "unreachable" else o.status
+        status = o.status if o.status != "failed" or not o.failed else "failed"
         line = f"{status}: [{o.host}] {o.name}"
         if o.error:
             line += f" => {self.redactor.text(o.error)}"
@@ -87,12 +90,14 @@ class TextReporter:
         elif o.skipped and o.output and self.verbose:
             line += f" ({o.output})"
         self._line(line, STYLE.get(status, ""))
-        if self.show_diff and o.diff:
+        if o.diff and (self.show_diff or o.status == "rollback_failed"):
             self._line(_indent(self.redactor.text(o.diff) or ""))
         if self.verbose and o.output and not o.skipped:
             self._line(_indent(self.redactor.text(o.output) or ""), "dim")
 
     def host_finished(self, o: HostOutcome) -> None:
+        if o.status in ("skipped", "aborted"):
+            self._line(f"{o.status}: [{o.host}] {o.error}", STYLE.get(o.status, ""))
         if self._progress is not None:
             self._progress.advance(self._bar)
 
@@ -103,8 +108,7 @@ class TextReporter:
         if level == "warning":
             self._line(f"[WARNING]: {message}", "yellow", self.err)
         elif (self.verbose >= 2 and level != "debug") or self.verbose >= 3:
-            self._line(f"{level}: [{host or '-'}] {self.redactor.text(message)}", "dim",
-                       self.err)
+            self._line(f"{level}: [{host or '-'}] {self.redactor.text(message)}", "dim", self.err)
 
     def _stop_progress(self) -> None:
         if self._progress is not None:
@@ -147,8 +151,13 @@ def _indent(text: str) -> str:
 def to_json(summary: RunSummary, redactor: Redactor, playbook: str, check: bool) -> str:
     hosts: dict[str, dict[str, Any]] = {}
     status = summary.host_status()
+    errors = {h.host: h.error for h in summary.hosts if h.error}
     for host in status:
-        hosts[host] = {"status": status[host], "tasks": []}
+        hosts[host] = {
+            "status": status[host],
+            "error": redactor.text(errors.get(host)),
+            "tasks": [],
+        }
     for t in summary.tasks:
         entry = hosts.setdefault(t.host, {"status": "ok", "tasks": []})
         entry["tasks"].append(
@@ -169,6 +178,7 @@ def to_json(summary: RunSummary, redactor: Redactor, playbook: str, check: bool)
         )
     document = {
         "job": {
+            "aborted": summary.aborted,
             "id": summary.job_id,
             "status": summary.status,
             "exit_code": summary.exit_code,

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from netraven.cli.common import handle_errors
 from netraven.cli.extra_vars import parse_extra_vars, split_tags
+from netraven.cli.limits import resolve_limit, write_last_failed
 from netraven.cli.output import TextReporter, to_json, to_junit
 from netraven.inventory import load_inventory
 from netraven.playbook.loader import load_playbook
@@ -32,7 +33,17 @@ InventoryOpt = Annotated[Path, typer.Option("-i", "--inventory", help="Inventory
 def run(
     playbook: Annotated[Path, typer.Argument(help="Playbook YAML file.")],
     inventory: InventoryOpt,
-    limit: Annotated[str | None, typer.Option("-l", "--limit", help="Host pattern.")] = None,
+    limit: Annotated[
+        str | None, typer.Option("-l", "--limit", help="Host pattern, or @FILE of host names.")
+    ] = None,
+    retry_failed: Annotated[
+        int | None,
+        typer.Option(
+            "--retry-failed",
+            metavar="JOB_ID",
+            help="Run only on hosts that failed or were unreachable in that job.",
+        ),
+    ] = None,
     extra_vars: Annotated[
         list[str] | None,
         typer.Option("-e", "--extra-vars", help="k=v, YAML/JSON, or @file; highest precedence."),
@@ -51,6 +62,13 @@ def run(
     started = time.perf_counter()
     inv, secrets = load_inventory(inventory)
     book = load_playbook(playbook)
+    engine = open_engine(db)
+    err = Console(stderr=True, highlight=False)
+    limit, notes = resolve_limit(inv, limit, retry_failed, engine)
+    for note in notes:
+        err.print(f"[yellow][WARNING][/yellow]: {note}", highlight=False)
+    if limit == "":
+        raise typer.Exit(0)
     options = RunOptions(
         limit=limit,
         extra_vars=parse_extra_vars(extra_vars or []),
@@ -61,10 +79,8 @@ def run(
         forks=forks,
     )
     redactor = build_redactor(book, secrets, options)
-    engine = open_engine(db)
     text_to_stdout = output is OutputFormat.text or output_file is not None
     out = Console(highlight=False) if text_to_stdout else Console(stderr=True, highlight=False)
-    err = Console(stderr=True, highlight=False)
     reporter = TextReporter(
         out, err, redactor, verbose=verbose, show_diff=diff, live=text_to_stdout
     )
@@ -72,6 +88,13 @@ def run(
     if text_to_stdout:
         reporter.recap(summary)
     reporter.closing_line(summary, time.perf_counter() - started)
+    last_failed = write_last_failed(summary)
+    if last_failed is not None:
+        err.print(
+            f"hint: run again on the failed hosts only with --limit @{last_failed} "
+            f"(or --retry-failed {summary.job_id})",
+            highlight=False,
+        )
     document = None
     if output is OutputFormat.json:
         document = to_json(summary, redactor, str(playbook), check)

@@ -7,7 +7,7 @@ import contextlib
 from typing import Any
 
 from netraven.connections.base import INVALID_OUTPUT, HostParams
-from netraven.errors import ConnectionFailed, TaskFailed
+from netraven.errors import AuthenticationFailed, ConnectionFailed, SessionLost, TaskFailed
 
 
 class NetmikoConnection:
@@ -40,17 +40,17 @@ class NetmikoConnection:
             if p.secret and not self._conn.check_enable_mode():
                 self._conn.enable()
         except NetmikoAuthenticationException as exc:
-            raise ConnectionFailed(f"authentication failed: {exc}") from None
+            raise AuthenticationFailed(f"authentication failed: {exc}") from None
         except (NetmikoTimeoutException, OSError, EOFError) as exc:
             raise ConnectionFailed(f"{type(exc).__name__}: {exc}") from None
         except ValueError as exc:  # e.g. enable password rejected
-            raise ConnectionFailed(str(exc)) from None
+            raise AuthenticationFailed(str(exc)) from None
 
     async def send_command(self, command: str) -> str:
         try:
             output = str(await asyncio.to_thread(self._conn.send_command, command))
         except Exception as exc:  # netmiko raises many unrelated types on a dead channel
-            raise TaskFailed(f"'{command}': {type(exc).__name__}: {exc}") from None
+            raise SessionLost(f"'{command}': {type(exc).__name__}: {exc}") from None
         if INVALID_OUTPUT.search(output):
             raise TaskFailed(f"'{command}' was rejected by the device", output)
         return output
@@ -59,7 +59,7 @@ class NetmikoConnection:
         try:
             output = str(await asyncio.to_thread(self._conn.send_config_set, lines))
         except Exception as exc:
-            raise TaskFailed(f"configuration: {type(exc).__name__}: {exc}") from None
+            raise SessionLost(f"configuration: {type(exc).__name__}: {exc}") from None
         if INVALID_OUTPUT.search(output):
             raise TaskFailed("a configuration line was rejected by the device", output)
         return output

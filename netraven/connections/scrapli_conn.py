@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+import asyncssh
 from scrapli.driver.core import (
     AsyncEOSDriver,
     AsyncIOSXEDriver,
@@ -16,7 +17,7 @@ from scrapli.driver.core import (
 from scrapli.exceptions import ScrapliAuthenticationFailed, ScrapliException, ScrapliTimeout
 
 from netraven.connections.base import INVALID_OUTPUT, HostParams
-from netraven.errors import ConnectionFailed, TaskFailed
+from netraven.errors import AuthenticationFailed, ConnectionFailed, SessionLost, TaskFailed
 
 SCRAPLI_PLATFORMS: dict[str, Any] = {
     "cisco_ios": AsyncIOSXEDriver,
@@ -26,6 +27,8 @@ SCRAPLI_PLATFORMS: dict[str, Any] = {
     "arista_eos": AsyncEOSDriver,
     "juniper_junos": AsyncJunosDriver,
 }
+# What a dead or dying session raises: scrapli's own errors, and asyncssh's (not OSErrors).
+_DEVICE_ERRORS = (ScrapliException, OSError, EOFError, asyncio.TimeoutError, asyncssh.Error)
 
 
 class ScrapliConnection:
@@ -53,15 +56,17 @@ class ScrapliConnection:
             # scrapli reports a connect timeout as an authentication failure; it is not one.
             if "timed out" in str(exc):
                 raise ConnectionFailed(f"timed out connecting ({exc})") from None
-            raise ConnectionFailed(f"authentication failed: {exc}") from None
-        except (TimeoutError, ScrapliException, OSError) as exc:
+            raise AuthenticationFailed(f"authentication failed: {exc}") from None
+        except ScrapliTimeout as exc:
+            raise ConnectionFailed(_describe(exc)) from None
+        except _DEVICE_ERRORS as exc:
             raise ConnectionFailed(_describe(exc)) from None
 
     async def send_command(self, command: str) -> str:
         try:
             response = await self._driver.send_command(command)
-        except (TimeoutError, ScrapliException, OSError) as exc:
-            raise TaskFailed(f"'{command}': {_describe(exc)}") from None
+        except _DEVICE_ERRORS as exc:
+            raise SessionLost(f"'{command}': {_describe(exc)}") from None
         if response.failed or INVALID_OUTPUT.search(response.result):
             raise TaskFailed(f"'{command}' was rejected by the device", response.result)
         return str(response.result)
@@ -69,8 +74,8 @@ class ScrapliConnection:
     async def send_config(self, lines: list[str]) -> str:
         try:
             responses = await self._driver.send_configs(lines, stop_on_failed=True)
-        except (TimeoutError, ScrapliException, OSError) as exc:
-            raise TaskFailed(f"configuration: {_describe(exc)}") from None
+        except _DEVICE_ERRORS as exc:
+            raise SessionLost(f"configuration: {_describe(exc)}") from None
         output = "\n".join(f"{r.channel_input}\n{r.result}".rstrip() for r in responses)
         for response in responses:
             if response.failed or INVALID_OUTPUT.search(response.result):

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from netraven.errors import LabError
+from netraven.lab import faults
 from netraven.lab.device import device_name
 
 DEFAULT_DIR = Path(".netraven/lab")
@@ -27,9 +28,10 @@ class LabSettings:
     base_port: int = 10022
     latency_ms: float = 0.0
     username: str = "admin"
-    password: str = "raven"
-    secret: str = "raven-enable"
+    password: str = "lab-Pa55word"  # not a substring of anything a device prints
+    secret: str = "lab-En4ble"
     community: str = "public"
+    faults: tuple[str, ...] = ()
 
 
 def read_state(lab_dir: Path) -> dict[str, Any] | None:
@@ -63,6 +65,15 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
     lab_dir.mkdir(parents=True, exist_ok=True)
     (lab_dir / "state.json").unlink(missing_ok=True)
     (lab_dir / "commands.log").unlink(missing_ok=True)
+    initial: dict[str, faults.Faults] = {}
+    try:
+        for spec in settings.faults:
+            device, kind, argument = faults.parse_spec(spec)
+            _check_device(device, settings.devices)
+            initial.setdefault(device, faults.Faults()).apply(kind, argument)
+    except faults.FaultError as exc:
+        raise LabError(str(exc)) from None
+    faults.save(lab_dir / "faults.json", initial)
     env = {
         **os.environ,
         "NETRAVEN_LAB_PASSWORD": settings.password,
@@ -119,6 +130,36 @@ def down(lab_dir: Path, timeout: float = 10) -> bool:
         os.kill(pid, signal.SIGKILL)
     (lab_dir / "state.json").unlink(missing_ok=True)
     return True
+
+
+def _check_device(device: str, count: int) -> None:
+    if device not in {device_name(i) for i in range(1, count + 1)}:
+        raise LabError(f"no lab device '{device}' (devices are sw-lab-1 … sw-lab-{count})")
+
+
+def set_fault(
+    lab_dir: Path, device: str, kind: str, argument: str | None = None, timeout: float = 10
+) -> None:
+    """Add a fault to a running lab's device, or ``clear`` its faults, and wait until it holds."""
+    state = read_state(lab_dir)
+    if state is None:
+        raise LabError(f"no lab running from {lab_dir}")
+    _check_device(device, int(state["devices"]))
+    current = faults.load(lab_dir / "faults.json")
+    if kind == "clear":
+        current.pop(device, None)
+    else:
+        try:
+            current.setdefault(device, faults.Faults()).apply(kind, argument)
+        except faults.FaultError as exc:
+            raise LabError(str(exc)) from None
+    faults.save(lab_dir / "faults.json", current)
+    os.kill(int(state["pid"]), signal.SIGHUP)
+    deadline = time.monotonic() + timeout
+    while not faults.acknowledged(lab_dir):
+        if time.monotonic() > deadline:
+            raise LabError("the lab did not confirm the fault in time")
+        time.sleep(0.02)
 
 
 def write_inventory(directory: Path, settings: LabSettings) -> None:

@@ -97,6 +97,7 @@ class Device:
     serial: str
     running: list[Block]
     startup: list[Block] = field(default_factory=list)
+    rejected_config: list[str] = field(default_factory=list)
     on_command: Callable[[str, str, str], None] = lambda device, mode, command: None
 
     @property
@@ -283,6 +284,8 @@ class Session:
             else:
                 self.in_config = False
             return ""
+        if any(line == r or line.startswith(r + " ") for r in self.device.rejected_config):
+            return self._invalid(line)
         negate = line.startswith("no ")
         body = line[3:].strip() if negate else line
         block_match = BLOCK_RE.match(body)

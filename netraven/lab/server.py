@@ -18,7 +18,9 @@ from typing import IO, Any
 
 import asyncssh
 
+from netraven.lab import faults
 from netraven.lab.device import Device, Session, device_name, seed_config
+from netraven.lab.faults import Faults
 from netraven.system import raise_fd_limit
 
 SECRET_HASH = "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0"
@@ -40,11 +42,13 @@ class CommandLog:
 
 
 class DeviceSSHSession(asyncssh.SSHServerSession[str]):
-    """Character echo, line assembly and optional think-time around a CLI ``Session``."""
+    """Character echo, line assembly, think-time and session faults around a CLI ``Session``."""
 
-    def __init__(self, device: Device, latency: float) -> None:
+    def __init__(self, device: Device, latency: float, faults: Faults) -> None:
         self._cli = Session(device)
         self._latency = latency
+        self._faults = faults
+        self._commands = 0
         self._buffer: list[str] = []
         self._last_cr = False
         self._lines: asyncio.Queue[str] = asyncio.Queue()
@@ -94,10 +98,22 @@ class DeviceSSHSession(asyncssh.SSHServerSession[str]):
         chan = self._chan
         while True:
             line = await self._lines.get()
+            if line.strip() and not self._cli.awaiting_password:
+                self._commands += 1
+                drop = self._faults.drop_after
+                if drop is not None and self._commands > drop:
+                    self._cli.device.on_command(self._cli.device.name, "fault", "drop")
+                    chan.get_connection().abort()
+                    return
             chan.write("\r\n")
-            if self._latency:
-                await asyncio.sleep(self._latency)
+            delay = self._latency + self._faults.slow_ms / 1000
+            if delay:
+                await asyncio.sleep(delay)
             output = self._cli.handle(line)
+            if self._faults.hang and line.strip().startswith(("sh", "show")):
+                self._cli.device.on_command(self._cli.device.name, "fault", "hang")
+                chan.write(output[: len(output) // 2].replace("\n", "\r\n"))
+                await asyncio.Event().wait()  # never answers again
             if output:
                 chan.write(output.replace("\n", "\r\n") + "\r\n")
             if self._cli.closed:
@@ -116,19 +132,23 @@ class DeviceSSHSession(asyncssh.SSHServerSession[str]):
 
 
 class DeviceSSHServer(asyncssh.SSHServer):
-    """Password login for one device."""
+    """Password login for one device, with its connection-level faults."""
 
-    def __init__(
-        self, device: Device, username: str, password: str, latency: float, log: CommandLog
-    ) -> None:
+    def __init__(self, lab: LabServer, device: Device) -> None:
+        self._lab = lab
         self._device = device
-        self._username = username
-        self._password = password
-        self._latency = latency
-        self._log = log
+
+    @property
+    def _faults(self) -> Faults:
+        return self._lab.faults_for(self._device.name)
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
-        self._log.connection(self._device.name, "open")
+        self._lab.log.connection(self._device.name, "open")
+        faults = self._faults
+        if faults.flap > 0:
+            faults.flap -= 1
+            self._lab.log.connection(self._device.name, "flap-drop")
+            conn.abort()
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -137,46 +157,82 @@ class DeviceSSHServer(asyncssh.SSHServer):
         return True
 
     def validate_password(self, username: str, password: str) -> bool:
-        return username == self._username and password == self._password
+        if self._faults.auth:
+            self._lab.log.connection(self._device.name, "auth-rejected")
+            return False
+        return username == self._lab.username and password == self._lab.password
 
     def session_requested(self) -> DeviceSSHSession:
-        return DeviceSSHSession(self._device, self._latency)
+        return DeviceSSHSession(self._device, self._lab.latency, self._faults)
+
+
+class LabServer:
+    """Every device, its listener and its faults; SIGHUP reloads ``faults.json``."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.state_dir = Path(args.state_dir)
+        self.base_port: int = args.base_port
+        self.username: str = args.username
+        self.password: str = args.password
+        self.latency: float = args.latency / 1000
+        self.log = CommandLog(self.state_dir / "commands.log")
+        self.devices: dict[str, Device] = {}
+        self.listeners: dict[str, asyncssh.SSHAcceptor] = {}
+        self.faults: dict[str, Faults] = {}
+        key_path = self.state_dir / "host_key"
+        if not key_path.exists():
+            asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(key_path))
+        self.host_key = asyncssh.read_private_key(str(key_path))
+        for i in range(1, args.devices + 1):
+            name = device_name(i)
+            device = Device(
+                name=name,
+                enable_secret=args.secret,
+                serial=f"FOC{2000 + i:05d}X{i % 10}",
+                running=seed_config(name, SECRET_HASH, args.community),
+                on_command=self.log,
+            )
+            device.startup = list(device.running)
+            self.devices[name] = device
+
+    def faults_for(self, name: str) -> Faults:
+        return self.faults.setdefault(name, Faults())
+
+    def port_of(self, name: str) -> int:
+        return self.base_port + int(name.rsplit("-", 1)[1]) - 1
+
+    async def listen(self, name: str) -> None:
+        device = self.devices[name]
+        self.listeners[name] = await asyncssh.create_server(
+            lambda: DeviceSSHServer(self, device),
+            "127.0.0.1",
+            self.port_of(name),
+            server_host_keys=[self.host_key],
+            line_editor=False,
+            keepalive_interval=0,
+            login_timeout=60,
+        )
+
+    async def apply_faults(self) -> None:
+        """Make the listeners and devices match ``faults.json``."""
+        self.faults = faults.load(self.state_dir / "faults.json")
+        for name, device in self.devices.items():
+            wanted = self.faults_for(name)
+            device.rejected_config = list(wanted.reject_config)
+            if wanted.refuse and name in self.listeners:
+                self.listeners.pop(name).close()
+            elif not wanted.refuse and name not in self.listeners:
+                await self.listen(name)
+        faults.acknowledge(self.state_dir)
+
+    def close(self) -> None:
+        for listener in self.listeners.values():
+            listener.close()
 
 
 async def serve(args: argparse.Namespace) -> None:
-    state_dir = Path(args.state_dir)
-    key_path = state_dir / "host_key"
-    if not key_path.exists():
-        asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(key_path))
-    host_key = asyncssh.read_private_key(str(key_path))
-    log = CommandLog(state_dir / "commands.log")
-    servers = []
-    for i in range(1, args.devices + 1):
-        name = device_name(i)
-        device = Device(
-            name=name,
-            enable_secret=args.secret,
-            serial=f"FOC{2000 + i:05d}X{i % 10}",
-            running=seed_config(name, SECRET_HASH, args.community),
-            on_command=log,
-        )
-        device.startup = list(device.running)
-        port = args.base_port + i - 1
-
-        def factory(d: Device = device) -> DeviceSSHServer:
-            return DeviceSSHServer(d, args.username, args.password, args.latency / 1000, log)
-
-        servers.append(
-            await asyncssh.create_server(
-                factory,
-                "127.0.0.1",
-                port,
-                server_host_keys=[host_key],
-                line_editor=False,
-                keepalive_interval=0,
-                login_timeout=60,
-            )
-        )
+    lab = LabServer(args)
+    await lab.apply_faults()
     state = {
         "pid": os.getpid(),
         "devices": args.devices,
@@ -185,17 +241,24 @@ async def serve(args: argparse.Namespace) -> None:
         "username": args.username,
         "started": time.time(),
     }
-    tmp = state_dir / "state.json.tmp"
+    tmp = lab.state_dir / "state.json.tmp"
     tmp.write_text(json.dumps(state))
-    tmp.replace(state_dir / "state.json")
+    tmp.replace(lab.state_dir / "state.json")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task[None]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(lab.apply_faults())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
     await stop.wait()
-    for server in servers:
-        server.close()
-    (state_dir / "state.json").unlink(missing_ok=True)
+    lab.close()
+    (lab.state_dir / "state.json").unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -205,10 +268,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base-port", type=int, default=10022)
     parser.add_argument("--latency", type=float, default=0.0, help="think-time per command, ms")
     parser.add_argument("--username", default="admin")
-    parser.add_argument("--password", default=os.environ.get("NETRAVEN_LAB_PASSWORD", "raven"))
-    parser.add_argument("--secret", default=os.environ.get("NETRAVEN_LAB_SECRET", "raven-enable"))
-    parser.add_argument("--community", default=os.environ.get("NETRAVEN_LAB_COMMUNITY", "public"))
     args = parser.parse_args(argv)
+    # Credentials come from the environment, never argv, which any local user can read.
+    args.password = os.environ.get("NETRAVEN_LAB_PASSWORD", "lab-Pa55word")
+    args.secret = os.environ.get("NETRAVEN_LAB_SECRET", "lab-En4ble")
+    args.community = os.environ.get("NETRAVEN_LAB_COMMUNITY", "public")
     raise_fd_limit()
     asyncio.run(serve(args))
 

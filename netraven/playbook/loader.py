@@ -94,6 +94,11 @@ def _check_task(
             check("str", line, (*base, "config", "lines", i))
         if task.config.template is not None:
             templates.check_file(task.config.template)
+    if task.rollback is not None:
+        for i, line in enumerate(task.rollback.lines or []):
+            check("str", line, (*base, "rollback", "lines", i))
+        if task.rollback.template is not None:
+            templates.check_file(task.rollback.template)
     if task.assert_ is not None:
         for i, cond in enumerate(task.assert_.that):
             check("expr", cond, (*base, "assert", "that", i))

@@ -5,7 +5,7 @@ Models forbid unknown keys so a typo is an input error, never a silently ignored
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,22 +20,71 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-class ConfigAction(_Strict):
-    """Lines (or a template rendering to lines) that must be present in the running config."""
+class LinesOrTemplate(_Strict):
+    """Configuration lines given inline, or a template file (relative to the playbook)."""
 
     lines: list[str] | None = None
     template: str | None = None
-    save: bool = False
 
     @model_validator(mode="after")
-    def _one_source(self) -> ConfigAction:
+    def _one_source(self) -> LinesOrTemplate:
         if (self.lines is None) == (self.template is None):
             raise ValueError("give exactly one of 'lines' or 'template'")
         return self
 
 
+class ConfigAction(LinesOrTemplate):
+    """Lines that must be present in the running config; only missing ones are sent."""
+
+    save: bool = False
+
+
 class BackupAction(_Strict):
     pass
+
+
+class RollbackSpec(LinesOrTemplate):
+    """Explicit commands that undo a config task, instead of the computed inverse."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_list(cls, data: Any) -> Any:
+        return {"lines": data} if isinstance(data, list) else data
+
+
+class Backoff(_Strict):
+    """Delay before retry n: initial * multiplier**(n-1), capped at max, plus jitter."""
+
+    initial: float = Field(default=1.0, ge=0, le=3600)
+    max: float = Field(default=30.0, ge=0, le=3600)
+    multiplier: float = Field(default=2.0, ge=1, le=10)
+    jitter: bool = True
+
+
+class CircuitBreakerPolicy(_Strict):
+    scope: Literal["host", "group", "play"] = "group"
+    threshold: int = Field(default=3, ge=1, le=10000)
+    reset_after: float = Field(default=300.0, ge=0)
+
+
+class Recovery(_Strict):
+    """What happens when devices fail. The defaults change nothing about a plain run."""
+
+    retries: int = Field(default=0, ge=0, le=20)
+    backoff: Backoff = Field(default_factory=Backoff)
+    circuit_breaker: CircuitBreakerPolicy | None = None
+    on_failure: Literal["continue", "rollback", "abort"] = "continue"
+    max_fail_percentage: float | None = Field(default=None, ge=0, le=100)
+    any_errors_fatal: bool = False
+
+    def merged(self, task: Recovery | None) -> Recovery:
+        """This (play) policy with whatever a task set explicitly on top."""
+        if task is None:
+            return self
+        return self.model_copy(update={k: getattr(task, k) for k in task.model_fields_set})
+
+
+TASK_RECOVERY_KEYS = frozenset({"retries", "backoff", "on_failure"})
 
 
 class AssertAction(_Strict):
@@ -58,8 +107,18 @@ class Task(_Strict):
     when: list[str | bool] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     ignore_errors: bool = False
+    recovery: Recovery | None = None
+    rollback: RollbackSpec | None = None
 
     _norm = field_validator("command", "when", "tags", mode="before")(_as_list)
+
+    @field_validator("recovery")
+    @classmethod
+    def _task_level_keys(cls, value: Recovery | None) -> Recovery | None:
+        extra = sorted((value.model_fields_set if value else set()) - TASK_RECOVERY_KEYS)
+        if extra:
+            raise ValueError(f"{', '.join(extra)}: only allowed in a play's recovery block")
+        return value
 
     @field_validator("backup", mode="before")
     @classmethod
@@ -84,6 +143,8 @@ class Task(_Strict):
             )
         if self.command is not None and not self.command:
             raise ValueError("command: give at least one command")
+        if self.rollback is not None and self.config is None:
+            raise ValueError("rollback: only a config task can carry one")
         return self
 
     @property
@@ -106,6 +167,7 @@ class Play(_Strict):
     hosts: str = Field(min_length=1)
     vars: dict[str, Any] = Field(default_factory=dict)
     forks: int | None = Field(default=None, ge=1, le=10000)
+    recovery: Recovery = Field(default_factory=Recovery)
     tasks: list[Task] = Field(default_factory=list)
 
     @property

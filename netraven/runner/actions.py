@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from netraven.connections.base import Connection
-from netraven.errors import CheckModeBlocked, TaskFailed
-from netraven.playbook.schema import Task
+from netraven.errors import CheckModeBlocked, DeviceError, TaskFailed
+from netraven.playbook.schema import LinesOrTemplate, Task
 from netraven.playbook.templates import Templates
 from netraven.runner.config_diff import clean_running, compute_change
 
@@ -39,6 +39,8 @@ class Step:
     templates: Templates
     connection: Callable[[], Awaitable[Connection]]
     store_backup: Callable[[str, str], bool]
+    before_change: Callable[[str], None] = lambda running: None
+    changed_with: Callable[[list[str] | None], None] = lambda rollback: None
 
 
 class Action(Protocol):
@@ -68,27 +70,35 @@ class ConfigAction:
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         spec = task.config
         assert spec is not None
-        if spec.template is not None:
-            text = step.templates.render_file(spec.template, step.variables)
-            lines = text.splitlines()
-        else:
-            lines = [step.templates.render(line, step.variables) for line in spec.lines or []]
+        lines = _render_lines(step, spec)
         conn = await step.connection()
         running = await conn.send_command(RUNNING_CONFIG)
         change = compute_change(step.platform, running, lines)
         if not change.changed:
             return ActionResult(output="configuration already present")
+        step.before_change(running)
+        rollback = _render_lines(step, task.rollback) if task.rollback else None
         try:
             output = await conn.send_config(change.commands)
         except CheckModeBlocked:
             return ActionResult(
                 changed=True, diff=change.diff, output="would send:\n" + "\n".join(change.commands)
             )
+        except DeviceError:
+            step.changed_with(rollback)  # a rejected line may leave it half-applied
+            raise
+        step.changed_with(rollback)
         if spec.save:
             output += "\n" + await conn.send_command("write memory")
         return ActionResult(
             changed=True, diff=change.diff, output=output, extra={"commands": change.commands}
         )
+
+
+def _render_lines(step: Step, spec: LinesOrTemplate) -> list[str]:
+    if spec.template is not None:
+        return step.templates.render_file(spec.template, step.variables).splitlines()
+    return [step.templates.render(line, step.variables) for line in spec.lines or []]
 
 
 class BackupAction:

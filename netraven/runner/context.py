@@ -8,7 +8,18 @@ from typing import Any
 from netraven.connections.base import ConnectionRegistry
 from netraven.playbook.schema import Task
 from netraven.playbook.templates import Templates
+from netraven.runner.breakers import BreakerBoard
 from netraven.runner.events import RunListener
+from netraven.runner.policy import PlayGuard
+
+
+@dataclass
+class HostChanges:
+    """What this job changed on one host, for rolling it back."""
+
+    pre_change: str | None = None
+    pushed: bool = False
+    explicit: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -23,6 +34,9 @@ class RunContext:
     skip_tags: frozenset[str] = frozenset()
     backup_hashes: dict[str, str] = field(default_factory=dict)
     registered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    breakers: BreakerBoard | None = None
+    guards: dict[int, PlayGuard] = field(default_factory=dict)
+    changes: dict[str, HostChanges] = field(default_factory=dict)
 
     def selected(self, task: Task) -> bool:
         """Ansible's tag rules, including the special ``always`` and ``never`` tags."""

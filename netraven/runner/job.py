@@ -26,15 +26,23 @@ from netraven.connections.base import ConnectionRegistry, default_registry
 from netraven.errors import NetRavenError
 from netraven.playbook.loader import Playbook
 from netraven.playbook.patterns import select
+from netraven.runner.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
 from netraven.runner.context import RunContext
 from netraven.runner.events import Listeners, RunListener
 from netraven.runner.host_play import run_host_play
 from netraven.runner.nornir_runner import AsyncioRunner
+from netraven.runner.policy import PlayGuard
 from netraven.runner.results import HostOutcome, RunSummary, TaskOutcome, exit_code_for
 from netraven.secrets import Redactor, secret_values
 from netraven.store.listener import StoreListener
-from netraven.store.models import Job
-from netraven.store.queries import create_job, finish_job, latest_backup_hashes
+from netraven.store.models import Job, epoch
+from netraven.store.queries import (
+    create_job,
+    finish_job,
+    latest_backup_hashes,
+    load_breakers,
+    save_breaker,
+)
 from netraven.store.writer import BatchWriter
 from netraven.system import raise_fd_limit
 
@@ -187,7 +195,7 @@ def run_job(
     listeners = Listeners(store, collector, listener)
     for warning in warnings:
         listeners.log(None, "warning", warning)
-    needs_backups = any(t.action == "backup" for p in playbook.plays for t in p.tasks)
+    needs_backups = any(t.action in ("backup", "config") for p in playbook.plays for t in p.tasks)
     all_hosts = sorted({h for item in items for h in item.hosts})
     ctx = RunContext(
         job_id=job.id,
@@ -199,11 +207,13 @@ def run_job(
         tags=options.tags,
         skip_tags=options.skip_tags,
         backup_hashes=latest_backup_hashes(engine, all_hosts) if needs_backups else {},
+        breakers=_breaker_board(engine, writer, job.id, playbook),
     )
     runner = AsyncioRunner(options.forks)
     nornir = Nornir(inventory=inventory, runner=runner)
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     interrupted = False
+    abort_reason: str | None = None
     try:
         for item in items:
             play = playbook.plays[item.index]
@@ -212,6 +222,7 @@ def run_job(
             if not hosts:
                 continue
             runner.num_workers = play.forks or options.forks
+            guard = ctx.guards[item.index] = PlayGuard(len(hosts), play.recovery)
             wanted = set(hosts)
             nornir.filter(filter_func=lambda h, wanted=wanted: h.name in wanted).run(
                 task=run_host_play, name=play.title, ctx=ctx, play_index=item.index, play=play
@@ -219,11 +230,15 @@ def run_job(
             if runner.interrupted:
                 interrupted = True
                 break
+            if guard.aborted:
+                abort_reason = guard.reason
+                listeners.log(None, "error", f"play '{play.title}' aborted: {guard.reason}")
+                break
     except (KeyboardInterrupt, Interrupted):
         interrupted = True
     finally:
         signal.signal(signal.SIGTERM, previous)
-        status, code = exit_code_for(collector.hosts, interrupted)
+        status, code = exit_code_for(collector.hosts, interrupted, abort_reason is not None)
         try:
             writer.close()
         finally:
@@ -237,4 +252,40 @@ def run_job(
         warnings,
         job.started_at,
         datetime.now(UTC),
+        abort_reason,
     )
+
+
+def _breaker_board(
+    engine: Engine, writer: BatchWriter, job_id: int, playbook: Playbook
+) -> BreakerBoard | None:
+    """Breakers start from the store's state and write every change back through the writer."""
+    if not any(p.recovery.circuit_breaker for p in playbook.plays):
+        return None
+    initial = [
+        BreakerState(
+            b.scope_key,
+            b.state if b.state != HALF_OPEN else OPEN,
+            b.failures,
+            opened_at=epoch(b.opened_at),
+        )
+        for b in load_breakers(engine)
+    ]
+
+    def persist(state: BreakerState, reset_after: float) -> None:
+        values = {
+            "scope_key": state.key,
+            "state": state.state,
+            "failures": state.failures,
+            "opened_at": _from_epoch(state.opened_at),
+            "reset_after": reset_after,
+            "job_id": job_id,
+            "updated_at": datetime.now(UTC),
+        }
+        writer.call(lambda connection: save_breaker(connection, values))
+
+    return BreakerBoard(initial, persist)
+
+
+def _from_epoch(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None

@@ -6,8 +6,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-TASK_STATUSES = ("ok", "changed", "failed", "skipped", "unreachable")
-HOST_STATUSES = ("ok", "failed", "unreachable", "interrupted")
+TASK_STATUSES = (
+    "ok",
+    "changed",
+    "failed",
+    "skipped",
+    "unreachable",
+    "rolled_back",
+    "rollback_failed",
+)
+# Host statuses, least to most severe (the order a host's worst status is picked by).
+HOST_STATUSES = (
+    "ok",
+    "skipped",
+    "aborted",
+    "unreachable",
+    "failed",
+    "rolled_back",
+    "rollback_failed",
+    "interrupted",
+)
+FAILED = frozenset({"failed", "unreachable", "rolled_back", "rollback_failed"})
 
 
 @dataclass
@@ -45,7 +64,8 @@ class HostOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.status != "ok"
+        """Failed hosts sit out the rest of the playbook, as in Ansible."""
+        return self.status in FAILED or self.status == "interrupted"
 
 
 @dataclass
@@ -86,6 +106,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    aborted: str | None = None
 
     def stats(self) -> dict[str, HostStats]:
         stats: dict[str, HostStats] = {}
@@ -105,12 +126,17 @@ class RunSummary:
         return result
 
 
-def exit_code_for(hosts: Iterable[HostOutcome], interrupted: bool) -> tuple[str, int]:
-    """Job status and exit code: interrupted 99 > failed 2 > unreachable 4 > ok 0."""
+def exit_code_for(
+    hosts: Iterable[HostOutcome], interrupted: bool, aborted: bool = False
+) -> tuple[str, int]:
+    """Job status and exit code: interrupted 99 > aborted by policy 8 > failed 2 (also
+    rolled back or rollback failed) > unreachable 4 > ok 0."""
     if interrupted:
         return "interrupted", 99
+    if aborted:
+        return "failed", 8
     statuses = {h.status for h in hosts}
-    if "failed" in statuses:
+    if statuses & {"failed", "rolled_back", "rollback_failed"}:
         return "failed", 2
     if "unreachable" in statuses:
         return "failed", 4

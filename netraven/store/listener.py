@@ -19,30 +19,73 @@ class StoreListener:
         self.log(None, "info", f"play {index + 1} '{name}' on {len(hosts)} host(s)")
 
     def task_finished(self, o: TaskOutcome) -> None:
-        self._writer.add(TaskResult, {
-            "job_id": self._job_id, "host": o.host, "play_index": o.play_index, "play": o.play,
-            "task_index": o.task_index, "name": o.name, "action": o.action, "status": o.status,
-            "changed": o.changed, "failed": o.failed, "skipped": o.skipped, "output": o.output,
-            "diff": o.diff, "error": o.error, "attempts": o.attempts,
-            "started_at": o.started_at, "duration_ms": o.duration_ms,
-        })
+        self._writer.add(
+            TaskResult,
+            {
+                "job_id": self._job_id,
+                "host": o.host,
+                "play_index": o.play_index,
+                "play": o.play,
+                "task_index": o.task_index,
+                "name": o.name,
+                "action": o.action,
+                "status": o.status,
+                "changed": o.changed,
+                "failed": o.failed,
+                "skipped": o.skipped,
+                "output": o.output,
+                "diff": o.diff,
+                "error": o.error,
+                "attempts": o.attempts,
+                "started_at": o.started_at,
+                "duration_ms": o.duration_ms,
+            },
+        )
 
     def host_finished(self, o: HostOutcome) -> None:
-        self._writer.add(HostResult, {
-            "job_id": self._job_id, "host": o.host, "play_index": o.play_index, "play": o.play,
-            "status": o.status, "changed": o.changed, "error": o.error,
-            "started_at": o.started_at, "finished_at": o.finished_at,
-            "duration_ms": o.duration_ms,
-        })
-        self.log(o.host, "error" if o.failed else "info",
-                 f"{o.status}{' (changed)' if o.changed else ''} in {o.duration_ms} ms"
-                 + (f": {o.error}" if o.error else ""))
+        self._writer.add(
+            HostResult,
+            {
+                "job_id": self._job_id,
+                "host": o.host,
+                "play_index": o.play_index,
+                "play": o.play,
+                "status": o.status,
+                "changed": o.changed,
+                "error": o.error,
+                "started_at": o.started_at,
+                "finished_at": o.finished_at,
+                "duration_ms": o.duration_ms,
+            },
+        )
+        self.log(
+            o.host,
+            "error" if o.failed else "info",
+            f"{o.status}{' (changed)' if o.changed else ''} in {o.duration_ms} ms"
+            + (f": {o.error}" if o.error else ""),
+        )
 
     def backup_taken(self, host: str, sha256: str, text: str) -> None:
-        self._writer.add(ConfigBackup, {"job_id": self._job_id, "host": host,
-                                        "sha256": sha256, "text": text, "created_at": now()})
+        self._writer.add(
+            ConfigBackup,
+            {
+                "job_id": self._job_id,
+                "host": host,
+                "sha256": sha256,
+                "text": text,
+                "created_at": now(),
+            },
+        )
 
     def log(self, host: str | None, level: str, message: str) -> None:
         if LEVELS.index(level) >= self._min:
-            self._writer.add(LogEntry, {"job_id": self._job_id, "host": host, "level": level,
-                                        "message": message, "created_at": now()})
+            self._writer.add(
+                LogEntry,
+                {
+                    "job_id": self._job_id,
+                    "host": host,
+                    "level": level,
+                    "message": message,
+                    "created_at": now(),
+                },
+            )

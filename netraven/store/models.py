@@ -9,6 +9,7 @@ from sqlalchemy import Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted")
+FAILED_STATUSES = ("failed", "unreachable", "rolled_back", "rollback_failed")
 
 
 def now() -> datetime:
@@ -22,6 +23,13 @@ def iso_utc(value: datetime | None) -> str | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def epoch(value: datetime | None) -> float | None:
+    """Seconds since the epoch; naive values from SQLite were written as UTC."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
 def _when(**kwargs: Any) -> Any:
@@ -100,3 +108,17 @@ class LogEntry(SQLModel, table=True):
     level: str
     message: str = Field(sa_column=Column(Text))
     created_at: datetime = Field(default_factory=now, sa_type=DateTime(timezone=True))
+
+
+class Breaker(SQLModel, table=True):
+    """A circuit breaker's state, kept between runs so back-to-back jobs respect it."""
+
+    __tablename__ = "breaker"
+    id: int | None = Field(default=None, primary_key=True)
+    scope_key: str = Field(index=True, unique=True)
+    state: str = "closed"
+    failures: int = 0
+    opened_at: datetime | None = _when()
+    reset_after: float = 300.0
+    job_id: int | None = None
+    updated_at: datetime | None = _when()

@@ -6,11 +6,20 @@ import json
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from netraven.secrets import Redactor
-from netraven.store.models import ConfigBackup, HostResult, Job, LogEntry, TaskResult, now
+from netraven.store.models import (
+    FAILED_STATUSES,
+    Breaker,
+    ConfigBackup,
+    HostResult,
+    Job,
+    LogEntry,
+    TaskResult,
+    now,
+)
 
 
 def create_job(engine: Engine, job: Job, redactor: Redactor) -> Job:
@@ -106,3 +115,42 @@ def job_counts(engine: Engine, job_id: int) -> dict[str, Any]:
             .group_by(HostResult.status)
         ).all()
     return {status: count for status, count in rows}
+
+
+def load_breakers(engine: Engine) -> list[Breaker]:
+    with Session(engine) as session:
+        return list(session.exec(select(Breaker).order_by(col(Breaker.scope_key))).all())
+
+
+def save_breaker(connection: Connection, values: dict[str, Any]) -> None:
+    """Insert or update one breaker row by its scope key (runs in the writer thread)."""
+    table = Breaker.__table__  # type: ignore[attr-defined]
+    updated = connection.execute(
+        table.update().where(table.c.scope_key == values["scope_key"]).values(**values)
+    )
+    if updated.rowcount == 0:
+        connection.execute(table.insert().values(**values))
+
+
+def reset_breakers(engine: Engine, scope_key: str | None = None) -> int:
+    with Session(engine) as session:
+        query = select(Breaker)
+        if scope_key:
+            query = query.where(Breaker.scope_key == scope_key)
+        rows = list(session.exec(query).all())
+        for row in rows:
+            session.delete(row)
+        session.commit()
+    return len(rows)
+
+
+def failed_hosts(engine: Engine, job_id: int) -> list[str]:
+    """Hosts that failed, were unreachable or were rolled back in a job (any play)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(HostResult.host)
+            .where(HostResult.job_id == job_id)
+            .where(col(HostResult.status).in_(FAILED_STATUSES))
+            .distinct()
+        ).all()
+    return sorted(rows)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import queue
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from netraven.secrets import Redactor
@@ -30,8 +31,9 @@ _STOP = object()
 
 
 class BatchWriter:
-    def __init__(self, engine: Engine, redactor: Redactor, batch: int = 1000,
-                 interval: float = 0.25) -> None:
+    def __init__(
+        self, engine: Engine, redactor: Redactor, batch: int = 1000, interval: float = 0.25
+    ) -> None:
         self._engine = engine
         self._redactor = redactor
         self._batch = batch
@@ -44,6 +46,10 @@ class BatchWriter:
 
     def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
         self._queue.put((model.__table__, row))  # type: ignore[attr-defined]
+
+    def call(self, statement: Callable[[Connection], None]) -> None:
+        """Run ``statement`` in the writer's transaction order (e.g. an upsert)."""
+        self._queue.put((None, statement))
 
     def close(self) -> None:
         """Flush everything queued so far and stop; re-raise a write failure."""
@@ -67,13 +73,17 @@ class BatchWriter:
             except queue.Empty:
                 continue
             batch: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+            calls: list[Callable[[Connection], None]] = []
             count = 0
             while True:
                 if item is _STOP:
                     stop = True
                     break
                 table, row = item
-                batch[table].append(self._redact(table, row))
+                if table is None:
+                    calls.append(row)
+                else:
+                    batch[table].append(self._redact(table, row))
                 count += 1
                 if count >= self._batch:
                     break
@@ -81,14 +91,21 @@ class BatchWriter:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-            if batch:
-                self._write(batch, count)
+            if batch or calls:
+                self._write(batch, calls, count)
 
-    def _write(self, batch: dict[Table, list[dict[str, Any]]], count: int) -> None:
+    def _write(
+        self,
+        batch: dict[Table, list[dict[str, Any]]],
+        calls: list[Callable[[Connection], None]],
+        count: int,
+    ) -> None:
         try:
             with self._engine.begin() as connection:
                 for table in sorted(batch, key=lambda t: t.name):
                     connection.execute(table.insert(), batch[table])
+                for statement in calls:
+                    statement(connection)
             self.written += count
         except Exception as exc:  # keep the run going; surface at close
             self._error = exc

@@ -1,0 +1,76 @@
+"""``netraven breakers list|reset``: circuit breakers kept in the job store."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from netraven.cli.common import handle_errors
+from netraven.store import queries
+from netraven.store.engine import open_engine
+from netraven.store.models import epoch, iso_utc
+
+breakers_app = typer.Typer(help="Circuit breakers that outlive a run.", no_args_is_help=True)
+DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
+
+
+@breakers_app.command("list")
+@handle_errors
+def list_breakers(
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    all_states: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
+) -> None:
+    """Breakers that are open (or half-open), with when they may let a trial host through."""
+    rows = [b for b in queries.load_breakers(open_engine(db)) if all_states or b.state != "closed"]
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "scope_key": b.scope_key,
+                        "state": b.state,
+                        "failures": b.failures,
+                        "opened_at": iso_utc(b.opened_at),
+                        "reset_after": b.reset_after,
+                        "job_id": b.job_id,
+                    }
+                    for b in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not rows:
+        print("no open breakers")
+        return
+    table = Table("scope", "state", "failures", "opened", "trial in", "job")
+    for b in rows:
+        opened = iso_utc(b.opened_at)
+        remaining = "-"
+        stamp = epoch(b.opened_at)
+        if stamp is not None and b.state != "closed":
+            remaining = f"{max(0.0, stamp + b.reset_after - time.time()):.0f}s"
+        table.add_row(
+            b.scope_key, b.state, str(b.failures), opened or "-", remaining, str(b.job_id or "-")
+        )
+    Console().print(table)
+
+
+@breakers_app.command("reset")
+@handle_errors
+def reset_breakers(
+    scope_key: Annotated[str | None, typer.Argument(help="e.g. group:ams; omit with --all")] = None,
+    all_keys: Annotated[bool, typer.Option("--all")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Close a breaker (or all of them) so the next run contacts its hosts again."""
+    if not scope_key and not all_keys:
+        raise typer.BadParameter("name a breaker (e.g. group:ams) or pass --all")
+    count = queries.reset_breakers(open_engine(db), None if all_keys else scope_key)
+    print(f"reset {count} breaker(s)")

@@ -1,0 +1,123 @@
+"""Circuit breakers: stop contacting a site (or host, or play) once it keeps failing.
+
+Per scope key, consecutive host failures are counted; at ``threshold`` the breaker
+opens and the scope's remaining hosts are skipped without a connection attempt.
+After ``reset_after`` seconds one trial host may go through (half-open): success
+closes the breaker, failure opens it again.
+
+While a scope is unproven (fewer than ``threshold`` successes) or has failures, a host
+is admitted only if the hosts in flight could not all fail without opening the
+breaker first (in flight + failures < threshold). Otherwise, with hundreds of
+forks, a whole dead site would be contacted before the first failure came back and
+the breaker could never act. A proven, healthy scope runs at full concurrency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nornir.core.inventory import Host
+
+from netraven.playbook.schema import CircuitBreakerPolicy
+
+CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
+
+
+def scope_key(policy: CircuitBreakerPolicy, host: Host, play: str) -> str:
+    if policy.scope == "host":
+        return f"host:{host.name}"
+    if policy.scope == "play":
+        return f"play:{play}"
+    return f"group:{host.groups[0].name if host.groups else 'ungrouped'}"
+
+
+@dataclass
+class BreakerState:
+    key: str
+    state: str = CLOSED
+    failures: int = 0
+    successes: int = 0
+    opened_at: float | None = None  # wall-clock seconds
+    in_flight: int = 0
+    trial: bool = False
+
+
+@dataclass(frozen=True)
+class Admission:
+    admitted: bool
+    trial: bool = False
+    reason: str = ""
+
+
+class BreakerBoard:
+    """All breakers of a job; ``on_change`` persists a breaker whenever it changes state."""
+
+    def __init__(
+        self,
+        initial: list[BreakerState],
+        on_change: Callable[[BreakerState, float], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._states = {s.key: s for s in initial}
+        self._on_change = on_change
+        self._clock = clock
+        self._condition: asyncio.Condition | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def _changed(self) -> asyncio.Condition:
+        # Each play runs on its own event loop; a condition belongs to one loop.
+        loop = asyncio.get_running_loop()
+        if self._condition is None or self._loop is not loop:
+            self._condition, self._loop = asyncio.Condition(), loop
+        return self._condition
+
+    def state(self, key: str) -> BreakerState:
+        return self._states.setdefault(key, BreakerState(key))
+
+    def open_keys(self) -> list[str]:
+        return sorted(k for k, s in self._states.items() if s.state != CLOSED)
+
+    async def admit(self, key: str, policy: CircuitBreakerPolicy) -> Admission:
+        async with self._changed:
+            while True:
+                s = self.state(key)
+                if s.state != CLOSED:
+                    elapsed = self._clock() - (s.opened_at or 0)
+                    if elapsed >= policy.reset_after and not s.trial:
+                        s.state, s.trial = HALF_OPEN, True
+                        s.in_flight += 1
+                        self._on_change(s, policy.reset_after)
+                        return Admission(True, trial=True)
+                    return Admission(False, reason=f"circuit open: {key}")
+                cautious = s.failures > 0 or s.successes < policy.threshold
+                if not cautious or s.in_flight + s.failures < policy.threshold:
+                    s.in_flight += 1
+                    return Admission(True)
+                await self._changed.wait()
+
+    async def release(
+        self, key: str, policy: CircuitBreakerPolicy, admission: Admission, success: bool
+    ) -> None:
+        async with self._changed:
+            s = self.state(key)
+            s.in_flight -= 1
+            before = (s.state, s.failures)
+            if admission.trial:
+                s.trial = False
+            if success:
+                s.successes += 1
+                if admission.trial:
+                    s.state, s.opened_at = CLOSED, None
+                if s.state == CLOSED:
+                    s.failures = 0
+            else:
+                s.failures += 1
+                if admission.trial or s.failures >= policy.threshold:
+                    s.state, s.opened_at = OPEN, self._clock()
+            if (s.state, s.failures) != before:
+                self._on_change(s, policy.reset_after)
+            self._changed.notify_all()

@@ -1,0 +1,78 @@
+"""Putting a host back the way it was before this run changed it, and proving it.
+
+The inverse is computed by hier-config's remediation from the current running
+config to the pre-change one, unless config tasks carried explicit ``rollback:``
+commands. Either way the result is verified against the pre-change config, modulo
+volatile and cosmetic lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from hier_config import WorkflowRemediation, get_hconfig
+
+from netraven.connections.base import Connection
+from netraven.runner.config_diff import PLATFORMS, clean_running
+
+RUNNING_CONFIG = "show running-config"
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    restored: bool
+    commands: list[str]
+    diff: str
+
+
+def _significant(text: str) -> list[str]:
+    return [line for line in clean_running(text).splitlines() if line.strip() != "!"]
+
+
+def differences(platform: str, expected: str, actual: str) -> str:
+    """A unified diff if the two configs differ as configuration, '' if they do not."""
+    plat = PLATFORMS.get(platform)
+    if plat is not None:
+        want = get_hconfig(plat, "\n".join(_significant(expected)))
+        have = get_hconfig(plat, "\n".join(_significant(actual)))
+        if not tuple(want.difference(have).dump_simple()) and not tuple(
+            have.difference(want).dump_simple()
+        ):
+            return ""
+    elif _significant(expected) == _significant(actual):
+        return ""
+    return "\n".join(
+        difflib.unified_diff(
+            _significant(expected),
+            _significant(actual),
+            "pre-change",
+            "after-rollback",
+            lineterm="",
+        )
+    )
+
+
+async def roll_back(
+    conn: Connection, platform: str, pre_change: str, explicit: list[list[str]]
+) -> RollbackResult:
+    sent: list[str] = []
+    if explicit:
+        for lines in reversed(explicit):
+            await conn.send_config(lines)
+            sent += lines
+    else:
+        plat = PLATFORMS.get(platform)
+        if plat is None:
+            raise ValueError(f"cannot compute a rollback for platform '{platform}'")
+        current = await conn.send_command(RUNNING_CONFIG)
+        remediation = WorkflowRemediation(
+            get_hconfig(plat, "\n".join(_significant(current))),
+            get_hconfig(plat, "\n".join(_significant(pre_change))),
+        ).remediation_config
+        sent = list(remediation.dump_simple())
+        if sent:
+            await conn.send_config(sent)
+    after = await conn.send_command(RUNNING_CONFIG)
+    diff = differences(platform, pre_change, after)
+    return RollbackResult(not diff, sent, diff)

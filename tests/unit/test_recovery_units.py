@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from netraven.errors import AuthenticationFailed, ConnectionFailed, SessionLost, TaskFailed
+from netraven.playbook.schema import Backoff, CircuitBreakerPolicy, Play, Recovery
+from netraven.runner.breakers import OPEN, BreakerBoard, BreakerState
+from netraven.runner.policy import PlayGuard
+from netraven.runner.retry import retryable, wait_strategy, with_retries
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (ConnectionFailed("refused"), True),
+        (SessionLost("dropped"), True),
+        (AuthenticationFailed("bad password"), False),
+        (TaskFailed("% Invalid input"), False),
+        (ValueError("x"), False),
+    ],
+)
+def test_retry_classification(error: Exception, expected: bool) -> None:
+    assert retryable(error) is expected
+
+
+def test_backoff_without_jitter_doubles_up_to_max() -> None:
+    wait = wait_strategy(Backoff(initial=1, max=5, multiplier=2, jitter=False))
+
+    class State:
+        def __init__(self, n: int) -> None:
+            self.attempt_number = n
+
+    assert [wait(State(n)) for n in (1, 2, 3, 4)] == [1, 2, 4, 5]  # type: ignore[arg-type]
+
+
+def test_with_retries_stops_on_non_retryable() -> None:
+    calls: list[int] = []
+    retried: list[int] = []
+
+    async def attempt(n: int) -> str:
+        calls.append(n)
+        if n == 1:
+            raise SessionLost("dropped")
+        raise AuthenticationFailed("no")
+
+    with pytest.raises(AuthenticationFailed):
+        asyncio.run(
+            with_retries(
+                attempt, 5, Backoff(initial=0, jitter=False), lambda n, e, d: retried.append(n)
+            )
+        )
+    assert calls == [1, 2] and retried == [1]
+
+
+def test_with_retries_returns_attempt_count() -> None:
+    async def attempt(n: int) -> str:
+        if n < 3:
+            raise ConnectionFailed("refused")
+        return "ok"
+
+    result = asyncio.run(
+        with_retries(attempt, 3, Backoff(initial=0, jitter=False), lambda *a: None)
+    )
+    assert result == ("ok", 3)
+
+
+def test_task_recovery_overrides_play() -> None:
+    play = Play.model_validate(
+        {
+            "hosts": "all",
+            "recovery": {"retries": 2, "on_failure": "rollback", "max_fail_percentage": 10},
+            "tasks": [{"command": "x", "recovery": {"retries": 0}}],
+        }
+    )
+    merged = play.recovery.merged(play.tasks[0].recovery)
+    assert (merged.retries, merged.on_failure, merged.max_fail_percentage) == (0, "rollback", 10)
+    assert Recovery().retries == 0 and Recovery().on_failure == "continue"
+
+
+def test_play_guard_percentages() -> None:
+    guard = PlayGuard(4, Recovery(max_fail_percentage=50))
+    guard.host_failed("a", fatal=False)
+    guard.host_failed("b", fatal=False)
+    assert not guard.aborted  # 50% is not more than 50%
+    guard.host_failed("c", fatal=False)
+    assert guard.aborted and "3 of 4" in str(guard.reason)
+    fatal = PlayGuard(10, Recovery(any_errors_fatal=True))
+    fatal.host_failed("a", fatal=False)
+    assert fatal.aborted
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_breaker_opens_at_threshold_and_half_opens_after_reset() -> None:
+    policy = CircuitBreakerPolicy(scope="group", threshold=2, reset_after=60)
+    changes: list[tuple[str, str]] = []
+    clock = Clock()
+
+    async def scenario() -> None:
+        board = BreakerBoard([], lambda s, r: changes.append((s.key, s.state)), clock)
+        first = await board.admit("group:ams", policy)
+        second = await board.admit("group:ams", policy)
+        # A third host must wait: two in flight could both still fail.
+        third = asyncio.create_task(board.admit("group:ams", policy))
+        await asyncio.sleep(0)
+        assert not third.done()
+        await board.release("group:ams", policy, first, success=False)
+        await asyncio.sleep(0)
+        assert not third.done()  # one failure + one in flight = threshold
+        await board.release("group:ams", policy, second, success=False)
+        skipped = await third
+        assert not skipped.admitted and skipped.reason == "circuit open: group:ams"
+        assert board.open_keys() == ["group:ams"]
+        clock.now += 61
+        trial = await board.admit("group:ams", policy)
+        assert trial.admitted and trial.trial
+        assert not (await board.admit("group:ams", policy)).admitted  # one trial at a time
+        await board.release("group:ams", policy, trial, success=True)
+        assert board.open_keys() == []
+
+    asyncio.run(scenario())
+    assert ("group:ams", OPEN) in changes and changes[-1] == ("group:ams", "closed")
+
+
+def test_breaker_state_survives_via_initial_state() -> None:
+    policy = CircuitBreakerPolicy(threshold=1, reset_after=300)
+    clock = Clock()
+    board = BreakerBoard(
+        [BreakerState("group:lon", OPEN, 1, opened_at=clock.now - 10)], lambda s, r: None, clock
+    )
+    admission = asyncio.run(board.admit("group:lon", policy))
+    assert not admission.admitted
