@@ -109,6 +109,7 @@ def show_job(
                         "output": t.output,
                         "diff": t.diff,
                         "error": t.error,
+                        "attempts": t.attempts,
                         "duration_ms": t.duration_ms,
                     }
                     for t in tasks

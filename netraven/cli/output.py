@@ -82,7 +82,7 @@ class TextReporter:
 
     def task_finished(self, o: TaskOutcome) -> None:
         status = o.status if o.status != "failed" or not o.failed else "failed"
-        line = f"{status}: [{o.host}] {o.name}"
+        line = f"{_label(status)}: [{o.host}] {o.name}"
         if o.error:
             line += f" => {self.redactor.text(o.error)}"
             if o.ignored:
@@ -97,7 +97,7 @@ class TextReporter:
 
     def host_finished(self, o: HostOutcome) -> None:
         if o.status in ("skipped", "aborted"):
-            self._line(f"{o.status}: [{o.host}] {o.error}", STYLE.get(o.status, ""))
+            self._line(f"{_label(o.status)}: [{o.host}] {o.error}", STYLE.get(o.status, ""))
         if self._progress is not None:
             self._progress.advance(self._bar)
 
@@ -139,6 +139,11 @@ class TextReporter:
         )
 
 
+def _label(status: str) -> str:
+    """Ansible's word for a skipped task; the status itself elsewhere."""
+    return "skipping" if status == "skipped" else status
+
+
 def natural_key(name: str) -> list[Any]:
     """sw-lab-2 before sw-lab-10."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
@@ -173,6 +178,7 @@ def to_json(summary: RunSummary, redactor: Redactor, playbook: str, check: bool)
                 "output": redactor.text(t.output),
                 "diff": redactor.text(t.diff),
                 "error": redactor.text(t.error),
+                "attempts": t.attempts,
                 "duration_ms": t.duration_ms,
             }
         )

@@ -187,7 +187,7 @@ def test_breaker_reset_command(fault_lab: Lab, faults, workdir: Path) -> None:  
     assert "host:sw-lab-12" in netraven("breakers", "list", cwd=workdir).stdout
     faults("sw-lab-12", "clear")
     skipped = netraven("run", playbook, "-i", str(fault_lab.inventory), cwd=workdir)
-    assert "skipped: [sw-lab-12] circuit open: host:sw-lab-12" in skipped.stdout
+    assert "skipping: [sw-lab-12] circuit open: host:sw-lab-12" in skipped.stdout
     reset = netraven("breakers", "reset", "host:sw-lab-12", cwd=workdir)
     assert reset.returncode == 0 and "reset 1" in reset.stdout
     assert netraven("run", playbook, "-i", str(fault_lab.inventory), cwd=workdir).returncode == 0
@@ -447,3 +447,54 @@ def test_bad_recovery_is_input_error(
     result = netraven("run", playbook, "-i", str(fault_lab.inventory), cwd=workdir)
     assert result.returncode == 5
     assert re.search(message, result.stderr), result.stderr
+
+
+def test_dropped_session_is_retried_with_a_reconnect(fault_lab: Lab, faults, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    # Login sends enable, terminal length, terminal width: the 4th line is the first task's.
+    faults("sw-lab-5", "drop-after", "4")
+    started = time.time()
+    result = netraven(
+        "run",
+        book(
+            workdir,
+            """\
+- hosts: sw-lab-5
+  recovery: {retries: 1, backoff: {initial: 0.1, jitter: false}}
+  tasks:
+    - command: show version
+    - command: show clock
+""",
+        ),
+        "-i",
+        str(fault_lab.inventory),
+        "--output",
+        "json",
+        cwd=workdir,
+    )
+    assert result.returncode == 0, result.stderr
+    tasks = run_json(result)["hosts"]["sw-lab-5"]["tasks"]
+    assert [t["attempts"] for t in tasks] == [1, 2]
+    events = [
+        c["command"]
+        for c in fault_lab.commands("sw-lab-5", started)
+        if c["mode"] in ("connection", "fault")
+    ]
+    # The second task's session was dropped, then NetRaven reconnected; the last "drop"
+    # is the driver's "exit" at close, the fifth line of that session.
+    assert events[:3] == ["open", "drop", "open"], events
+    assert events.count("open") == 2
+
+
+def test_slow_device_is_slow_but_fine(fault_lab: Lab, faults, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    faults("sw-lab-7", "slow", "300")
+    result = netraven(
+        "run",
+        book(workdir, "- hosts: sw-lab-7\n  tasks:\n    - command: show clock\n"),
+        "-i",
+        str(fault_lab.inventory),
+        "--output",
+        "json",
+        cwd=workdir,
+    )
+    assert result.returncode == 0
+    assert run_json(result)["hosts"]["sw-lab-7"]["tasks"][0]["duration_ms"] >= 300
