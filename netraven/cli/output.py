@@ -60,7 +60,10 @@ class TextReporter:
         console = console or self.out
         if console is self.out and not self.live:
             return
-        if self._styled or console is not self.out:
+        if self._progress is not None:
+            # Same terminal: print above the live bar, which rich then redraws below.
+            self._progress.console.print(Text(text, style=style), soft_wrap=True)
+        elif self._styled or console is not self.out:
             console.print(Text(text, style=style), soft_wrap=True)
         else:
             console.file.write(text + "\n")
@@ -68,7 +71,7 @@ class TextReporter:
     def play_started(self, index: int, name: str, hosts: list[str]) -> None:
         self._stop_progress()
         self._line(f"\nPLAY [{name}] {len(hosts)} host(s)", "bold")
-        if self.err.is_terminal and len(hosts) >= PROGRESS_MIN_HOSTS:
+        if self.err.is_terminal and self.out.is_terminal and len(hosts) >= PROGRESS_MIN_HOSTS:
             self._progress = Progress(
                 TextColumn("hosts"),
                 BarColumn(),
