@@ -4,6 +4,7 @@ NetRavenError
 ├── InputError            bad options, inventory, playbook or template (exit 5)
 ├── StoreError            the job store cannot be opened or written
 ├── LabError              the simulated lab cannot start, stop or be found
+├── Interrupted           SIGTERM arrived outside the event loop (handled like Ctrl-C)
 └── DeviceError           something went wrong talking to one host
     ├── ConnectionFailed  the host could not be reached (unreachable; retryable)
     │   ├── AuthenticationFailed  login or enable refused (never retried: lockouts)
@@ -39,6 +40,10 @@ class StoreError(NetRavenError):
 
 class LabError(NetRavenError):
     """The simulated lab could not be started, stopped or found."""
+
+
+class Interrupted(NetRavenError):
+    """SIGTERM outside the event loop; the job ends as ``interrupted``."""
 
 
 class DeviceError(NetRavenError):

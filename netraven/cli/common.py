@@ -9,14 +9,12 @@ from typing import Any, TypeVar
 
 import typer
 
+from netraven import exit_codes
 from netraven.errors import InputError, LabError, NetRavenError, StoreError
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_FAILED = 2
-EXIT_UNREACHABLE = 4
-EXIT_INPUT = 5
-EXIT_INTERRUPTED = 99
+EXIT_INTERNAL = exit_codes.INTERNAL
+EXIT_INPUT = exit_codes.INPUT
+EXIT_INTERRUPTED = exit_codes.INTERRUPTED
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -44,14 +44,12 @@ class Step:
 
 
 class Action(Protocol):
-    needs_device: bool
+    """A task kind; it opens the host's connection only if and when it needs it."""
 
     async def __call__(self, step: Step, task: Task) -> ActionResult: ...
 
 
 class CommandAction:
-    needs_device = True
-
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         conn = await step.connection()
         outputs: list[str] = []
@@ -65,8 +63,6 @@ class CommandAction:
 
 
 class ConfigAction:
-    needs_device = True
-
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         spec = task.config
         assert spec is not None
@@ -102,8 +98,6 @@ def _render_lines(step: Step, spec: LinesOrTemplate) -> list[str]:
 
 
 class BackupAction:
-    needs_device = True
-
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         conn = await step.connection()
         text = clean_running(await conn.send_command(RUNNING_CONFIG))
@@ -119,8 +113,6 @@ class BackupAction:
 
 
 class AssertAction:
-    needs_device = False
-
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         spec = task.assert_
         assert spec is not None

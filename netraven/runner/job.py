@@ -23,7 +23,7 @@ from nornir.core.inventory import Inventory
 from sqlalchemy.engine import Engine
 
 from netraven.connections.base import ConnectionRegistry, default_registry
-from netraven.errors import NetRavenError
+from netraven.errors import Interrupted
 from netraven.playbook.loader import Playbook
 from netraven.playbook.patterns import select
 from netraven.runner.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
@@ -45,10 +45,6 @@ from netraven.store.queries import (
 )
 from netraven.store.writer import BatchWriter
 from netraven.system import raise_fd_limit
-
-
-class Interrupted(NetRavenError):
-    """SIGTERM outside the event loop; handled like Ctrl-C."""
 
 
 @dataclass

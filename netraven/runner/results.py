@@ -6,15 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-TASK_STATUSES = (
-    "ok",
-    "changed",
-    "failed",
-    "skipped",
-    "unreachable",
-    "rolled_back",
-    "rollback_failed",
-)
+from netraven import exit_codes
+
 # Host statuses, least to most severe (the order a host's worst status is picked by).
 HOST_STATUSES = (
     "ok",
@@ -132,12 +125,12 @@ def exit_code_for(
     """Job status and exit code: interrupted 99 > aborted by policy 8 > failed 2 (also
     rolled back or rollback failed) > unreachable 4 > ok 0."""
     if interrupted:
-        return "interrupted", 99
+        return "interrupted", exit_codes.INTERRUPTED
     if aborted:
-        return "failed", 8
+        return "failed", exit_codes.ABORTED
     statuses = {h.status for h in hosts}
     if statuses & {"failed", "rolled_back", "rollback_failed"}:
-        return "failed", 2
+        return "failed", exit_codes.FAILED
     if "unreachable" in statuses:
-        return "failed", 4
-    return "succeeded", 0
+        return "failed", exit_codes.UNREACHABLE
+    return "succeeded", exit_codes.OK

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted")
 FAILED_STATUSES = ("failed", "unreachable", "rolled_back", "rollback_failed")
 
 
@@ -37,6 +36,8 @@ def _when(**kwargs: Any) -> Any:
 
 
 class Job(SQLModel, table=True):
+    """status: queued, running, succeeded, failed, cancelled or interrupted."""
+
     __tablename__ = "job"
     id: int | None = Field(default=None, primary_key=True)
     playbook: str

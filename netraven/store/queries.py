@@ -107,16 +107,6 @@ def backups(
         return list(session.exec(query.order_by(col(ConfigBackup.id))).all())
 
 
-def job_counts(engine: Engine, job_id: int) -> dict[str, Any]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(HostResult.status, func.count())
-            .where(HostResult.job_id == job_id)
-            .group_by(HostResult.status)
-        ).all()
-    return {status: count for status, count in rows}
-
-
 def load_breakers(engine: Engine) -> list[Breaker]:
     with Session(engine) as session:
         return list(session.exec(select(Breaker).order_by(col(Breaker.scope_key))).all())

@@ -40,7 +40,6 @@ class BatchWriter:
         self._interval = interval
         self._queue: queue.Queue[Any] = queue.Queue()
         self._error: BaseException | None = None
-        self.written = 0
         self._thread = threading.Thread(target=self._loop, name="netraven-store", daemon=True)
         self._thread.start()
 
@@ -106,6 +105,5 @@ class BatchWriter:
                     connection.execute(table.insert(), batch[table])
                 for statement in calls:
                     statement(connection)
-            self.written += count
         except Exception as exc:  # keep the run going; surface at close
             self._error = exc

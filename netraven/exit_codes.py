@@ -1,0 +1,9 @@
+"""The documented exit codes of ``netraven`` (README, "Exit codes"), in one place."""
+
+OK = 0
+INTERNAL = 1
+FAILED = 2  # some host failed a task (also: rolled back, rollback failed)
+UNREACHABLE = 4  # some host was unreachable, and none failed
+INPUT = 5  # invalid options, inventory, playbook or template
+ABORTED = 8  # a failure policy aborted the run
+INTERRUPTED = 99  # Ctrl-C or SIGTERM
