@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from netraven.cli.common import handle_errors
 from netraven.cli.extra_vars import parse_extra_vars, split_tags
@@ -62,16 +63,17 @@ def run(
     started = time.perf_counter()
     inv, secrets = load_inventory(inventory)
     book = load_playbook(playbook)
+    variables = parse_extra_vars(extra_vars or [])
     engine = open_engine(db)
     err = Console(stderr=True, highlight=False)
     limit, notes = resolve_limit(inv, limit, retry_failed, engine)
     for note in notes:
-        err.print(f"[yellow][WARNING][/yellow]: {note}", highlight=False)
+        err.print(f"[yellow][WARNING][/yellow]: {escape(note)}", highlight=False)
     if limit == "":
         raise typer.Exit(0)
     options = RunOptions(
         limit=limit,
-        extra_vars=parse_extra_vars(extra_vars or []),
+        extra_vars=variables,
         tags=split_tags(tags or []),
         skip_tags=split_tags(skip_tags or []),
         check=check,
@@ -120,7 +122,7 @@ def validate(
     items, warnings = plan(book, inv, limit)
     err = Console(stderr=True, highlight=False)
     for warning in warnings:
-        err.print(f"[yellow][WARNING][/yellow]: {warning}")
+        err.print(f"[yellow][WARNING][/yellow]: {escape(warning)}")
     for item in items:
         play = book.plays[item.index]
         print(

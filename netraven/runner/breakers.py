@@ -100,14 +100,18 @@ class BreakerBoard:
                 await self._changed.wait()
 
     async def release(
-        self, key: str, policy: CircuitBreakerPolicy, admission: Admission, success: bool
+        self, key: str, policy: CircuitBreakerPolicy, admission: Admission, success: bool | None
     ) -> None:
+        """``success`` None: the host ended without a verdict (interrupted); count nothing."""
         async with self._changed:
             s = self.state(key)
             s.in_flight -= 1
             before = (s.state, s.failures)
             if admission.trial:
                 s.trial = False
+            if success is None:
+                self._changed.notify_all()
+                return
             if success:
                 s.successes += 1
                 if admission.trial:

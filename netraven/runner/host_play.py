@@ -131,13 +131,18 @@ async def run_host_play(
         outcome.status, outcome.error = "interrupted", "run interrupted"
     except (InputError, ValueError) as exc:
         outcome.status, outcome.error = "failed", str(exc)
+        if guard is not None:
+            guard.host_failed(host.name, fatal=False)
     finally:
         if session is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await session.close()
         if admission is not None and admission.admitted and ctx.breakers and breaker:
-            success = outcome.status in ("ok", "aborted")
-            await asyncio.shield(ctx.breakers.release(key, breaker, admission, success))
+            # An interrupted host says nothing about the device: neither success nor failure.
+            verdict = (
+                None if outcome.status == "interrupted" else outcome.status in ("ok", "aborted")
+            )
+            await asyncio.shield(ctx.breakers.release(key, breaker, admission, verdict))
         outcome.finished_at = _now()
         outcome.duration_ms = int((time.perf_counter() - t0) * 1000)
         ctx.listener.host_finished(outcome)

@@ -22,6 +22,7 @@ from nornir.core import Nornir
 from nornir.core.inventory import Inventory
 from sqlalchemy.engine import Engine
 
+from netraven import exit_codes
 from netraven.connections.base import ConnectionRegistry, default_registry
 from netraven.errors import Interrupted
 from netraven.playbook.loader import Playbook
@@ -208,7 +209,7 @@ def run_job(
     runner = AsyncioRunner(options.forks)
     nornir = Nornir(inventory=inventory, runner=runner)
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
-    interrupted = False
+    interrupted = crashed = False
     abort_reason: str | None = None
     try:
         for item in items:
@@ -232,9 +233,14 @@ def run_job(
                 break
     except (KeyboardInterrupt, Interrupted):
         interrupted = True
+    except BaseException:
+        crashed = True
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
         status, code = exit_code_for(collector.hosts, interrupted, abort_reason is not None)
+        if crashed:  # never record a job that died of a bug as succeeded
+            status, code = "failed", exit_codes.INTERNAL
         try:
             writer.close()
         finally:

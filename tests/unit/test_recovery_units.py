@@ -138,3 +138,17 @@ def test_breaker_state_survives_via_initial_state() -> None:
     )
     admission = asyncio.run(board.admit("group:lon", policy))
     assert not admission.admitted
+
+
+def test_interrupted_host_is_no_verdict_for_the_breaker() -> None:
+    policy = CircuitBreakerPolicy(threshold=1)
+
+    async def scenario() -> BreakerBoard:
+        board = BreakerBoard([], lambda s, r: None, Clock())
+        admission = await board.admit("host:a", policy)
+        await board.release("host:a", policy, admission, None)
+        return board
+
+    board = asyncio.run(scenario())
+    assert board.open_keys() == [] and board.state("host:a").failures == 0
+    assert board.state("host:a").in_flight == 0
