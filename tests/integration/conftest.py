@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from netraven.lab import control
-from tests.conftest import free_port_range
+from tests.conftest import free_port_range, netraven, run_json
 
 DEVICES = 12
 
@@ -33,6 +33,25 @@ class Lab:
             for c in control.command_log(self.directory)
             if c["device"] == device and c["t"] >= since
         ]
+
+    def running_config(self, device: str, workdir: Path) -> str:
+        """The device's running config, read through netraven itself (own scratch store)."""
+        probe = workdir / "probe-running.yml"
+        probe.write_text("- hosts: all\n  tasks:\n    - command: show running-config\n")
+        result = netraven(
+            "run",
+            str(probe),
+            "-i",
+            str(self.inventory),
+            "-l",
+            device,
+            "--output",
+            "json",
+            "--db",
+            f"sqlite:///{workdir / 'probe.db'}",
+            cwd=workdir,
+        )
+        return str(run_json(result)["hosts"][device]["tasks"][0]["output"])
 
     def inventory_copy(self, target: Path, **host_overrides: dict[str, Any]) -> Path:
         """A copy of the lab inventory, with some hosts changed or added."""

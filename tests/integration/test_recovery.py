@@ -193,26 +193,9 @@ def test_breaker_reset_command(fault_lab: Lab, faults, workdir: Path) -> None:  
     assert netraven("run", playbook, "-i", str(fault_lab.inventory), cwd=workdir).returncode == 0
 
 
-def _running(lab: Lab, workdir: Path, device: str) -> str:
-    result = netraven(
-        "run",
-        book(workdir, "- hosts: all\n  tasks:\n    - command: show running-config\n"),
-        "-i",
-        str(lab.inventory),
-        "-l",
-        device,
-        "--output",
-        "json",
-        "--db",
-        f"sqlite:///{workdir / 'probe.db'}",
-        cwd=workdir,
-    )
-    return str(run_json(result)["hosts"][device]["tasks"][0]["output"])
-
-
 def test_rollback_restores_the_exact_config(fault_lab: Lab, faults, workdir: Path) -> None:  # type: ignore[no-untyped-def]
     faults("sw-lab-6", "reject-config", "ntp server 192.0.2.3")
-    before = _running(fault_lab, workdir, "sw-lab-6")
+    before = fault_lab.running_config("sw-lab-6", workdir)
     started = time.perf_counter()
     result = netraven(
         "run",
@@ -242,7 +225,7 @@ def test_rollback_restores_the_exact_config(fault_lab: Lab, faults, workdir: Pat
     assert doc["hosts"]["sw-lab-6"]["status"] == "rolled_back"
     last = doc["hosts"]["sw-lab-6"]["tasks"][-1]
     assert last["status"] == "rolled_back" and "rolled back" in last["error"]
-    assert _running(fault_lab, workdir, "sw-lab-6") == before
+    assert fault_lab.running_config("sw-lab-6", workdir) == before
     # The pre-change configuration was kept as a backup row before the first change.
     backups = rows(workdir, "select text from config_backup where host = 'sw-lab-6'")
     assert len(backups) == 1 and "ntp server 192.0.2.1" not in str(backups[0][0])

@@ -77,27 +77,9 @@ def test_config_push_is_idempotent(lab: Lab, workdir: Path) -> None:
     assert again["stats"]["sw-lab-3"]["changed"] == 0
     sent = [c for c in lab.commands("sw-lab-3", since=started) if c["mode"] == "config"]
     assert sent == [], f"second run sent configuration: {sent}"
-    verify = netraven(
-        "run",
-        str(write(workdir / "v.yml", VERIFY)),
-        "-i",
-        str(lab.inventory),
-        "-l",
-        "sw-lab-3",
-        "--output",
-        "json",
-        cwd=workdir,
-    )
-    output = run_json(verify)["hosts"]["sw-lab-3"]["tasks"][0]["output"]
+    output = lab.running_config("sw-lab-3", workdir)
     assert "ntp server 192.0.2.11" in output and "ntp server 192.0.2.12" in output
     assert "description uplink to sw-lab-3-core" in output
-
-
-VERIFY = """\
-- hosts: all
-  tasks:
-    - command: show running-config
-"""
 
 
 def test_check_mode_sends_no_configuration(lab: Lab, workdir: Path) -> None:
@@ -131,18 +113,7 @@ def test_check_mode_sends_no_configuration(lab: Lab, workdir: Path) -> None:
     assert "config" not in modes
     commands = [c["command"] for c in received]
     assert not any(c.startswith(("conf", "write", "ntp")) for c in commands), commands
-    show = netraven(
-        "run",
-        str(write(workdir / "v.yml", VERIFY)),
-        "-i",
-        str(lab.inventory),
-        "-l",
-        "sw-lab-4",
-        "--output",
-        "json",
-        cwd=workdir,
-    )
-    assert "192.0.2.99" not in run_json(show)["hosts"]["sw-lab-4"]["tasks"][0]["output"]
+    assert "192.0.2.99" not in lab.running_config("sw-lab-4", workdir)
 
 
 def test_failing_assert_exits_2_and_other_hosts_continue(lab: Lab, workdir: Path) -> None:
