@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,10 +13,21 @@ from rich.table import Table
 from netraven.cli.common import handle_errors
 from netraven.store import queries
 from netraven.store.engine import open_engine
-from netraven.store.models import epoch, iso_utc
+from netraven.store.models import Breaker, epoch, iso_utc
 
 breakers_app = typer.Typer(help="Circuit breakers that outlive a run.", no_args_is_help=True)
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
+
+
+def breaker_dict(b: Breaker) -> dict[str, Any]:
+    return {
+        "scope_key": b.scope_key,
+        "state": b.state,
+        "failures": b.failures,
+        "opened_at": iso_utc(b.opened_at),
+        "reset_after": b.reset_after,
+        "job_id": b.job_id,
+    }
 
 
 @breakers_app.command("list")
@@ -29,22 +40,7 @@ def list_breakers(
     """Breakers that are open (or half-open), with when they may let a trial host through."""
     rows = [b for b in queries.load_breakers(open_engine(db)) if all_states or b.state != "closed"]
     if as_json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "scope_key": b.scope_key,
-                        "state": b.state,
-                        "failures": b.failures,
-                        "opened_at": iso_utc(b.opened_at),
-                        "reset_after": b.reset_after,
-                        "job_id": b.job_id,
-                    }
-                    for b in rows
-                ],
-                indent=2,
-            )
-        )
+        print(json.dumps([breaker_dict(b) for b in rows], indent=2))
         return
     if not rows:
         print("no open breakers")

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
+from netraven.cli.breakers_cmd import breaker_dict
 from netraven.cli.common import EXIT_INPUT, fail, handle_errors
 from netraven.cli.output import natural_key
 from netraven.store import queries
@@ -118,16 +119,7 @@ def show_job(
             }
             for h in hosts
         ]
-        document["open_breakers"] = [
-            {
-                "scope_key": b.scope_key,
-                "state": b.state,
-                "failures": b.failures,
-                "opened_at": iso_utc(b.opened_at),
-                "reset_after": b.reset_after,
-            }
-            for b in breakers
-        ]
+        document["open_breakers"] = [breaker_dict(b) for b in breakers]
         document["backups"] = [{"id": b.id, "host": b.host, "sha256": b.sha256} for b in backups]
         print(json.dumps(document, indent=2))
         return

@@ -57,8 +57,6 @@ class ScrapliConnection:
             if "timed out" in str(exc):
                 raise ConnectionFailed(f"timed out connecting ({exc})") from None
             raise AuthenticationFailed(f"authentication failed: {exc}") from None
-        except ScrapliTimeout as exc:
-            raise ConnectionFailed(_describe(exc)) from None
         except _DEVICE_ERRORS as exc:
             raise ConnectionFailed(_describe(exc)) from None
 

@@ -6,7 +6,6 @@ Actions never look at ``--check``: under check mode their connection is a
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -38,7 +37,7 @@ class Step:
     variables: dict[str, Any]
     templates: Templates
     connection: Callable[[], Awaitable[Connection]]
-    store_backup: Callable[[str, str], bool]
+    store_backup: Callable[[str], tuple[str, bool]]
     before_change: Callable[[str], None] = lambda running: None
     changed_with: Callable[[list[str] | None], None] = lambda rollback: None
 
@@ -103,8 +102,7 @@ class BackupAction:
         text = clean_running(await conn.send_command(RUNNING_CONFIG))
         if not text.strip():
             raise TaskFailed("the device returned an empty running configuration")
-        sha = hashlib.sha256(text.encode()).hexdigest()
-        stored = step.store_backup(text, sha)
+        sha, stored = step.store_backup(text)
         note = "stored" if stored else "unchanged since the last backup, not stored again"
         return ActionResult(
             output=f"backup {sha[:12]} ({len(text)} bytes) {note}",

@@ -36,7 +36,7 @@ def _now() -> datetime:
 
 
 class _Session:
-    """Opens the host's connection on first use; ``reset`` drops it so a retry reconnects."""
+    """Opens the host's connection on first use; ``close`` drops it so a retry reconnects."""
 
     def __init__(self, ctx: RunContext, host: Host, params: HostParams) -> None:
         self._ctx = ctx
@@ -150,9 +150,8 @@ async def run_host_play(
 
 
 def _host_status(result: TaskOutcome) -> str:
-    if result.status in ("rolled_back", "rollback_failed"):
-        return result.status
-    return "unreachable" if result.status == "unreachable" else "failed"
+    keep = ("unreachable", "rolled_back", "rollback_failed")
+    return result.status if result.status in keep else "failed"
 
 
 async def _run_task(
@@ -180,7 +179,7 @@ async def _run_task(
         variables,
         ctx.templates,
         session.get,
-        lambda text, sha: _store_backup(ctx, host.name, text, sha),
+        lambda text: _store_backup(ctx, host.name, text),
         lambda running: _before_change(ctx, host.name, running),
         lambda rollback: _changed_with(ctx, host.name, rollback),
     )
@@ -274,12 +273,14 @@ def _registered(result: TaskOutcome, action: ActionResult | None) -> dict[str, A
     return value
 
 
-def _store_backup(ctx: RunContext, host: str, text: str, sha: str) -> bool:
+def _store_backup(ctx: RunContext, host: str, text: str) -> tuple[str, bool]:
+    """Store a cleaned running config unless it equals the host's newest backup."""
+    sha = hashlib.sha256(text.encode()).hexdigest()
     if ctx.backup_hashes.get(host) == sha:
-        return False
+        return sha, False
     ctx.backup_hashes[host] = sha
     ctx.listener.backup_taken(host, sha, text)
-    return True
+    return sha, True
 
 
 def _before_change(ctx: RunContext, host: str, running: str) -> None:
@@ -287,8 +288,7 @@ def _before_change(ctx: RunContext, host: str, running: str) -> None:
     changes = ctx.changes.setdefault(host, HostChanges())
     if changes.pre_change is None:
         changes.pre_change = running
-        text = clean_running(running)
-        _store_backup(ctx, host, text, hashlib.sha256(text.encode()).hexdigest())
+        _store_backup(ctx, host, clean_running(running))
 
 
 def _changed_with(ctx: RunContext, host: str, rollback: list[str] | None) -> None:

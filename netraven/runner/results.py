@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from netraven import exit_codes
+from netraven.store.models import FAILED_STATUSES
 
 # Host statuses, least to most severe (the order a host's worst status is picked by).
 HOST_STATUSES = (
@@ -19,7 +20,7 @@ HOST_STATUSES = (
     "rollback_failed",
     "interrupted",
 )
-FAILED = frozenset({"failed", "unreachable", "rolled_back", "rollback_failed"})
+FAILED = frozenset(FAILED_STATUSES)
 
 
 @dataclass
