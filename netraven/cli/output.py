@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import re
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from netraven.runner.results import HostOutcome, RunSummary, TaskOutcome
+from netraven.domain import HostOutcome, JobOutcome, TaskOutcome, natural_key
 from netraven.secrets import Redactor
-from netraven.store.models import iso_utc
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from netraven.app.read_models import JobDetail
+    from netraven.engine.spec import JobSpec
 
 STYLE = {
     "ok": "green",
@@ -68,6 +71,12 @@ class TextReporter:
         else:
             console.file.write(text + "\n")
 
+    def job_started(self, job_id: int) -> None:
+        pass
+
+    def job_finished(self, outcome: JobOutcome) -> None:
+        pass
+
     def play_started(self, index: int, name: str, hosts: list[str]) -> None:
         self._stop_progress()
         self._line(f"\nPLAY [{name}] {len(hosts)} host(s)", "bold")
@@ -118,7 +127,7 @@ class TextReporter:
             self._progress.stop()
             self._progress = None
 
-    def recap(self, summary: RunSummary) -> None:
+    def recap(self, summary: JobOutcome) -> None:
         self._stop_progress()
         self._line("\nPLAY RECAP", "bold")
         stats = summary.stats()
@@ -132,11 +141,11 @@ class TextReporter:
                 color,
             )
 
-    def closing_line(self, summary: RunSummary, elapsed: float) -> None:
+    def closing_line(self, summary: JobOutcome, elapsed: float, store_flag: str = "") -> None:
         style = {"succeeded": "green", "interrupted": "magenta"}.get(summary.status, "red")
         self._line(
             f"job {summary.job_id} {summary.status} in {elapsed:.1f}s (exit "
-            f"{summary.exit_code}) — details: netraven jobs show {summary.job_id}",
+            f"{summary.exit_code}) — details: netraven jobs show {summary.job_id}{store_flag}",
             style,
             self.err,
         )
@@ -147,63 +156,49 @@ def _label(status: str) -> str:
     return "skipping" if status == "skipped" else status
 
 
-def natural_key(name: str) -> list[Any]:
-    """sw-lab-2 before sw-lab-10."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
-
-
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
-def to_json(summary: RunSummary, redactor: Redactor, playbook: str, check: bool) -> str:
-    hosts: dict[str, dict[str, Any]] = {}
-    status = summary.host_status()
-    errors = {h.host: h.error for h in summary.hosts if h.error}
-    for host in status:
-        hosts[host] = {
-            "status": status[host],
-            "error": redactor.text(errors.get(host)),
-            "tasks": [],
-        }
-    for t in summary.tasks:
-        entry = hosts.setdefault(t.host, {"status": "ok", "tasks": []})
-        entry["tasks"].append(
-            {
-                "play": t.play,
-                "name": t.name,
-                "action": t.action,
-                "status": t.status,
-                "changed": t.changed,
-                "failed": t.failed,
-                "skipped": t.skipped,
-                "ignored": t.ignored,
-                "output": redactor.text(t.output),
-                "diff": redactor.text(t.diff),
-                "error": redactor.text(t.error),
-                "attempts": t.attempts,
-                "duration_ms": t.duration_ms,
-            }
-        )
-    document = {
-        "job": {
-            "aborted": summary.aborted,
-            "id": summary.job_id,
-            "status": summary.status,
-            "exit_code": summary.exit_code,
-            "playbook": playbook,
-            "check": check,
-            "started_at": iso_utc(summary.started_at),
-            "finished_at": iso_utc(summary.finished_at),
-        },
-        "hosts": hosts,
-        "stats": {h: s.as_dict() for h, s in summary.stats().items()},
-        "warnings": summary.warnings,
-    }
-    return json.dumps(document, indent=2)
+def job_document(store: Engine, outcome: JobOutcome, spec: JobSpec) -> JobDetail:
+    """The run's JSON: what the store recorded, so it equals ``jobs show --json``.
+
+    Only if the store could not be read back is it assembled from memory — by the same
+    builder, so the shape is the same either way.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from netraven.app.jobs import show_job
+    from netraven.app.read_models import JobView, job_detail
+    from netraven.errors import StoreError
+
+    try:
+        return show_job(store, outcome.job_id)
+    except (SQLAlchemyError, StoreError):
+        pass
+    options = spec.options.as_record()
+    job = JobView(
+        id=outcome.job_id,
+        status=outcome.status,
+        exit_code=outcome.exit_code,
+        playbook=str(spec.playbook.path),
+        playbook_sha256=spec.playbook.sha256,
+        git_commit=spec.git_commit,
+        inventory=spec.inventory_path,
+        user=spec.owner.started_by,
+        options=options,
+        check=spec.options.check,
+        created_at=outcome.started_at,
+        started_at=outcome.started_at,
+        finished_at=outcome.finished_at,
+        duration_s=None,
+        aborted=outcome.aborted,
+        error=outcome.error,
+    )
+    return job_detail(job, outcome.hosts, outcome.tasks, outcome.warnings, [], [])
 
 
-def to_junit(summary: RunSummary, redactor: Redactor, playbook: str) -> str:
+def to_junit(summary: JobOutcome, redactor: Redactor, playbook: str) -> str:
     cases = summary.tasks
     suite = ET.Element(
         "testsuite",

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import getpass
+import os
+import signal
+import socket
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from netraven.cli.common import handle_errors
-from netraven.cli.extra_vars import parse_extra_vars, split_tags
-from netraven.cli.limits import resolve_limit, write_last_failed
-from netraven.cli.output import TextReporter, to_json, to_junit
-from netraven.inventory import load_inventory
-from netraven.playbook.loader import load_playbook
-from netraven.runner.job import RunOptions, build_redactor, plan, run_job
-from netraven.store.engine import open_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from netraven.domain import JobOutcome
+    from netraven.engine.events import RunListener
+    from netraven.engine.spec import JobSpec
 
 
 class OutputFormat(StrEnum):
@@ -28,6 +32,23 @@ class OutputFormat(StrEnum):
 
 
 InventoryOpt = Annotated[Path, typer.Option("-i", "--inventory", help="Inventory directory.")]
+
+
+async def _execute_until_signalled(
+    spec: JobSpec, store: Engine, listener: RunListener
+) -> JobOutcome:
+    """The engine knows no signals: here Ctrl-C and SIGTERM become its cancellation."""
+    from netraven.engine import execute
+
+    cancel = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, cancel.set)
+    try:
+        return await execute(spec, store=store, listeners=[listener], cancel=cancel)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
 
 
 @handle_errors
@@ -60,19 +81,28 @@ def run(
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True)] = 0,
 ) -> None:
     """Run a playbook against an inventory and record the job."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from netraven.app.runs import prepare_run
+    from netraven.cli.extra_vars import parse_extra_vars, split_tags
+    from netraven.cli.limits import forget_last_failed, write_last_failed
+    from netraven.cli.output import TextReporter, job_document, to_junit
+    from netraven.engine import Owner, build_redactor
+    from netraven.store.engine import open_engine, safe_url
+    from netraven.system import raise_fd_limit
+
     started = time.perf_counter()
-    inv, secrets = load_inventory(inventory)
-    book = load_playbook(playbook)
     variables = parse_extra_vars(extra_vars or [])
-    engine = open_engine(db)
     err = Console(stderr=True, highlight=False)
-    limit, notes = resolve_limit(inv, limit, retry_failed, engine)
-    for note in notes:
-        err.print(f"[yellow][WARNING][/yellow]: {escape(note)}", highlight=False)
-    if limit == "":
-        raise typer.Exit(0)
-    options = RunOptions(
+    open_store = functools.cache(lambda: open_engine(db))
+    prepared = prepare_run(
+        playbook,
+        inventory,
+        owner=Owner(getpass.getuser(), os.getpid(), socket.gethostname()),
+        store=open_store,
         limit=limit,
+        retry_failed=retry_failed,
         extra_vars=variables,
         tags=split_tags(tags or []),
         skip_tags=split_tags(skip_tags or []),
@@ -80,34 +110,46 @@ def run(
         diff=diff,
         forks=forks,
     )
-    redactor = build_redactor(book, secrets, options)
+    if prepared.spec is None:
+        for note in prepared.notes:
+            err.print(f"[yellow][WARNING][/yellow]: {escape(note)}", highlight=False)
+        raise typer.Exit(0)
+    spec = prepared.spec
+    store = open_store()
+    redactor = build_redactor(spec)
     text_to_stdout = output is OutputFormat.text or output_file is not None
     out = Console(highlight=False) if text_to_stdout else Console(stderr=True, highlight=False)
     reporter = TextReporter(
         out, err, redactor, verbose=verbose, show_diff=diff, live=text_to_stdout
     )
-    summary = run_job(book, inv, redactor, options, engine, reporter)
+    raise_fd_limit()
+    outcome = asyncio.run(_execute_until_signalled(spec, store, reporter))
     if text_to_stdout:
-        reporter.recap(summary)
-    reporter.closing_line(summary, time.perf_counter() - started)
-    last_failed = write_last_failed(summary)
+        reporter.recap(outcome)
+    store_flag = f" --db '{safe_url(db)}'" if db else ""
+    reporter.closing_line(outcome, time.perf_counter() - started, store_flag)
+    if outcome.error:
+        err.print(f"error: {escape(outcome.error)}", highlight=False)
+    last_failed = write_last_failed(outcome)
     if last_failed is not None:
         err.print(
             f"hint: run again on the failed hosts only with --limit @{last_failed} "
-            f"(or --retry-failed {summary.job_id})",
+            f"(or --retry-failed {outcome.job_id}{store_flag})",
             highlight=False,
         )
+    elif outcome.status == "succeeded":
+        forget_last_failed()
     document = None
     if output is OutputFormat.json:
-        document = to_json(summary, redactor, str(playbook), check)
+        document = job_document(store, outcome, spec).model_dump_json(indent=2)
     elif output is OutputFormat.junit:
-        document = to_junit(summary, redactor, str(playbook))
+        document = to_junit(outcome, redactor, str(playbook))
     if document is not None:
         if output_file is not None:
             output_file.write_text(document + "\n")
         else:
             print(document)
-    raise typer.Exit(summary.exit_code)
+    raise typer.Exit(outcome.exit_code)
 
 
 @handle_errors
@@ -116,10 +158,18 @@ def validate(
     inventory: InventoryOpt,
     limit: Annotated[str | None, typer.Option("-l", "--limit")] = None,
 ) -> None:
-    """Check schema, host patterns and template syntax without contacting any device."""
+    """Check schema, host patterns, template syntax and connections without contacting a device."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from netraven.connections.base import default_registry
+    from netraven.engine.plan import plan_job
+    from netraven.inventory import load_inventory
+    from netraven.playbook.loader import load_playbook
+
     inv, _ = load_inventory(inventory)
     book = load_playbook(playbook)
-    items, warnings = plan(book, inv, limit)
+    items, warnings = plan_job(book, inv, limit, default_registry())
     err = Console(stderr=True, highlight=False)
     for warning in warnings:
         err.print(f"[yellow][WARNING][/yellow]: {escape(warning)}")

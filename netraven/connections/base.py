@@ -72,41 +72,103 @@ class Connection(Protocol):
 ConnectionFactory = Callable[[HostParams], Connection]
 
 
+@dataclass(frozen=True)
+class ConnectionKind:
+    """A registered way of talking to devices, described as data."""
+
+    name: str
+    factory: ConnectionFactory
+    platforms: frozenset[str]  # netmiko device_type names; "*" for any
+    managed_args: frozenset[str] = frozenset()  # set from the inventory; extras may not repeat them
+
+    def supports(self, platform: str) -> bool:
+        return platform in self.platforms or "*" in self.platforms
+
+
 class ConnectionRegistry:
-    """Maps a connection kind ("scrapli", "netmiko", …) to a factory; one per runner."""
+    """Maps a connection kind ("scrapli", "netmiko", …) to a factory; one per job or process.
+
+    Tests and plugins register their own kinds here (a fake device, like httpx's
+    MockTransport) and hand the registry to the engine.
+    """
 
     def __init__(self) -> None:
-        self._factories: dict[str, ConnectionFactory] = {}
-        self._platforms: dict[str, set[str]] = {}
+        self._kinds: dict[str, ConnectionKind] = {}
 
-    def register(self, kind: str, factory: ConnectionFactory, platforms: set[str]) -> None:
-        self._factories[kind] = factory
-        self._platforms[kind] = platforms
+    def register(
+        self,
+        kind: str,
+        factory: ConnectionFactory,
+        platforms: set[str] | frozenset[str],
+        managed_args: frozenset[str] = frozenset(),
+    ) -> None:
+        self._kinds[kind] = ConnectionKind(kind, factory, frozenset(platforms), managed_args)
 
-    def kind_for(self, params: HostParams, requested: str | None = None) -> str:
+    def kinds(self) -> list[str]:
+        return sorted(self._kinds)
+
+    def kind_for(self, params: HostParams, requested: str | None = None) -> ConnectionKind:
         if requested:
-            if requested not in self._factories:
+            kind = self._kinds.get(requested)
+            if kind is None:
                 raise InputError(
-                    f"{params.name}: unknown connection '{requested}' "
-                    f"(known: {', '.join(sorted(self._factories))})"
+                    f"host {params.name}: unknown connection '{requested}' "
+                    f"(known: {', '.join(self.kinds())})"
                 )
-            return requested
-        for kind, platforms in self._platforms.items():
-            if params.platform in platforms:
+            return kind
+        for kind in self._kinds.values():
+            if params.platform in kind.platforms:
                 return kind
-        if "*" in {p for ps in self._platforms.values() for p in ps}:
-            return next(k for k, ps in self._platforms.items() if "*" in ps)
-        raise InputError(f"{params.name}: no connection supports platform '{params.platform}'")
+        for kind in self._kinds.values():
+            if "*" in kind.platforms:
+                return kind
+        raise InputError(
+            f"host {params.name}: no connection supports platform '{params.platform}'"
+        )
+
+    def validate(self, params: HostParams, requested: str | None = None) -> ConnectionKind:
+        """Refuse, before any device is contacted, what this host's connection cannot do."""
+        kind = self.kind_for(params, requested)
+        if not kind.supports(params.platform):
+            raise InputError(
+                f"host {params.name}: connection '{kind.name}' does not support platform "
+                f"'{params.platform}' (it supports: {', '.join(sorted(kind.platforms))})"
+            )
+        repeated = sorted(set(params.extras) & kind.managed_args)
+        if repeated:
+            raise InputError(
+                f"host {params.name}: data.connection_extras.{repeated[0]} repeats an argument "
+                f"NetRaven sets from the inventory; remove it (NetRaven sets: "
+                f"{', '.join(sorted(kind.managed_args))})"
+            )
+        return kind
 
     def create(self, params: HostParams, requested: str | None = None) -> Connection:
-        return self._factories[self.kind_for(params, requested)](params)
+        return self.validate(params, requested).factory(params)
+
+
+def _scrapli(params: HostParams) -> Connection:
+    from netraven.connections.scrapli_conn import ScrapliConnection
+
+    return ScrapliConnection(params)
+
+
+def _netmiko(params: HostParams) -> Connection:
+    from netraven.connections.netmiko_conn import NetmikoConnection
+
+    return NetmikoConnection(params)
 
 
 def default_registry() -> ConnectionRegistry:
-    from netraven.connections.netmiko_conn import NetmikoConnection
-    from netraven.connections.scrapli_conn import SCRAPLI_PLATFORMS, ScrapliConnection
+    """A registry holding the built-in kinds: scrapli (async) first, netmiko for the rest.
+
+    The factories import their libraries on first use: planning needs only the data.
+    """
+    from netraven.connections import platforms
 
     registry = ConnectionRegistry()
-    registry.register("scrapli", ScrapliConnection, set(SCRAPLI_PLATFORMS))
-    registry.register("netmiko", NetmikoConnection, {"*"})
+    registry.register(
+        "scrapli", _scrapli, set(platforms.SCRAPLI_DRIVERS), platforms.SCRAPLI_MANAGED_ARGS
+    )
+    registry.register("netmiko", _netmiko, {"*"}, platforms.NETMIKO_MANAGED_ARGS)
     return registry

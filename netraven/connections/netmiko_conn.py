@@ -1,28 +1,60 @@
-"""netmiko for the platforms scrapli does not cover; blocking calls run in worker threads."""
+"""netmiko for the platforms scrapli does not cover; its blocking calls run off the event loop.
+
+Each session owns a one-thread executor: netmiko channels are not thread-safe, so no two
+threads ever touch one session, and the number of threads is bounded by the sessions in
+flight (``--forks``), not by asyncio's small default pool. Closing goes through the same
+thread, so after Ctrl-C the session closes only once its current command has returned.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from netraven.connections.base import INVALID_OUTPUT, HostParams
-from netraven.errors import AuthenticationFailed, ConnectionFailed, SessionLost, TaskFailed
+from netraven.connections.platforms import NETMIKO_MANAGED_ARGS
+from netraven.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    InputError,
+    SessionLost,
+    TaskFailed,
+)
+
+T = TypeVar("T")
 
 
 class NetmikoConnection:
     def __init__(self, params: HostParams) -> None:
         self.params = params
+        repeated = sorted(set(params.extras) & NETMIKO_MANAGED_ARGS)
+        if repeated:
+            raise InputError(f"host {params.name}: connection_extras repeats {repeated[0]}")
         self._conn: Any = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"netmiko-{params.name}")
+
+    async def _call(self, func: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, functools.partial(func, *args))
 
     async def open(self) -> None:
-        await asyncio.to_thread(self._open)
+        await self._call(self._open)
 
     def _open(self) -> None:
         from netmiko import ConnectHandler
         from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
         p = self.params
+        tunables: dict[str, Any] = {
+            "conn_timeout": p.timeout,
+            "auth_timeout": p.timeout,
+            "read_timeout_override": p.timeout,
+            "fast_cli": True,
+        }
         try:
             self._conn = ConnectHandler(
                 device_type=p.platform,
@@ -31,40 +63,39 @@ class NetmikoConnection:
                 username=p.username,
                 password=p.password,
                 secret=p.secret or "",
-                conn_timeout=p.timeout,
-                auth_timeout=p.timeout,
-                read_timeout_override=p.timeout,
-                fast_cli=True,
-                **p.extras,
+                **{**tunables, **p.extras},
             )
             if p.secret and not self._conn.check_enable_mode():
                 self._conn.enable()
         except NetmikoAuthenticationException as exc:
-            raise AuthenticationFailed(f"authentication failed: {exc}") from None
+            raise AuthenticationFailed(f"authentication failed: {exc}") from exc
         except (NetmikoTimeoutException, OSError, EOFError) as exc:
-            raise ConnectionFailed(f"{type(exc).__name__}: {exc}") from None
+            raise ConnectionFailed(f"{type(exc).__name__}: {exc}") from exc
         except ValueError as exc:  # e.g. enable password rejected
-            raise AuthenticationFailed(str(exc)) from None
+            raise AuthenticationFailed(str(exc)) from exc
 
     async def send_command(self, command: str) -> str:
         try:
-            output = str(await asyncio.to_thread(self._conn.send_command, command))
+            output = str(await self._call(self._conn.send_command, command))
         except Exception as exc:  # netmiko raises many unrelated types on a dead channel
-            raise SessionLost(f"'{command}': {type(exc).__name__}: {exc}") from None
+            raise SessionLost(f"'{command}': {type(exc).__name__}: {exc}") from exc
         if INVALID_OUTPUT.search(output):
             raise TaskFailed(f"'{command}' was rejected by the device", output)
         return output
 
     async def send_config(self, lines: list[str]) -> str:
         try:
-            output = str(await asyncio.to_thread(self._conn.send_config_set, lines))
+            output = str(await self._call(self._conn.send_config_set, lines))
         except Exception as exc:
-            raise SessionLost(f"configuration: {type(exc).__name__}: {exc}") from None
+            raise SessionLost(f"configuration: {type(exc).__name__}: {exc}") from exc
         if INVALID_OUTPUT.search(output):
             raise TaskFailed("a configuration line was rejected by the device", output)
         return output
 
     async def close(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(self._conn.disconnect)
+        try:
+            if self._conn is not None:
+                with contextlib.suppress(Exception):
+                    await self._call(self._conn.disconnect)
+        finally:
+            self._thread.shutdown(wait=False)

@@ -7,26 +7,19 @@ import contextlib
 from typing import Any
 
 import asyncssh
-from scrapli.driver.core import (
-    AsyncEOSDriver,
-    AsyncIOSXEDriver,
-    AsyncIOSXRDriver,
-    AsyncJunosDriver,
-    AsyncNXOSDriver,
-)
+import scrapli.driver.core
 from scrapli.exceptions import ScrapliAuthenticationFailed, ScrapliException, ScrapliTimeout
 
 from netraven.connections.base import INVALID_OUTPUT, HostParams
-from netraven.errors import AuthenticationFailed, ConnectionFailed, SessionLost, TaskFailed
+from netraven.connections.platforms import SCRAPLI_DRIVERS, SCRAPLI_MANAGED_ARGS
+from netraven.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    InputError,
+    SessionLost,
+    TaskFailed,
+)
 
-SCRAPLI_PLATFORMS: dict[str, Any] = {
-    "cisco_ios": AsyncIOSXEDriver,
-    "cisco_xe": AsyncIOSXEDriver,
-    "cisco_nxos": AsyncNXOSDriver,
-    "cisco_xr": AsyncIOSXRDriver,
-    "arista_eos": AsyncEOSDriver,
-    "juniper_junos": AsyncJunosDriver,
-}
 # What a dead or dying session raises: scrapli's own errors, and asyncssh's (not OSErrors).
 _DEVICE_ERRORS = (ScrapliException, OSError, EOFError, asyncio.TimeoutError, asyncssh.Error)
 
@@ -34,19 +27,27 @@ _DEVICE_ERRORS = (ScrapliException, OSError, EOFError, asyncio.TimeoutError, asy
 class ScrapliConnection:
     def __init__(self, params: HostParams) -> None:
         self.params = params
-        driver = SCRAPLI_PLATFORMS[params.platform]
+        name = SCRAPLI_DRIVERS.get(params.platform)
+        if name is None:
+            raise InputError(f"host {params.name}: scrapli has no driver for '{params.platform}'")
+        driver = getattr(scrapli.driver.core, name)
+        repeated = sorted(set(params.extras) & SCRAPLI_MANAGED_ARGS)
+        if repeated:
+            raise InputError(f"host {params.name}: connection_extras repeats {repeated[0]}")
+        tunables: dict[str, Any] = {
+            "auth_strict_key": False,
+            "transport": "asyncssh",
+            "timeout_socket": params.timeout,
+            "timeout_transport": params.timeout,
+            "timeout_ops": params.timeout,
+        }
         self._driver = driver(
             host=params.hostname,
             port=params.port,
             auth_username=params.username or "",
             auth_password=params.password or "",
             auth_secondary=params.secret or "",
-            auth_strict_key=False,
-            transport="asyncssh",
-            timeout_socket=params.timeout,
-            timeout_transport=params.timeout,
-            timeout_ops=params.timeout,
-            **params.extras,
+            **{**tunables, **params.extras},
         )
 
     async def open(self) -> None:
@@ -55,16 +56,16 @@ class ScrapliConnection:
         except ScrapliAuthenticationFailed as exc:
             # scrapli reports a connect timeout as an authentication failure; it is not one.
             if "timed out" in str(exc):
-                raise ConnectionFailed(f"timed out connecting ({exc})") from None
-            raise AuthenticationFailed(f"authentication failed: {exc}") from None
+                raise ConnectionFailed(f"timed out connecting ({exc})") from exc
+            raise AuthenticationFailed(f"authentication failed: {exc}") from exc
         except _DEVICE_ERRORS as exc:
-            raise ConnectionFailed(_describe(exc)) from None
+            raise ConnectionFailed(_describe(exc)) from exc
 
     async def send_command(self, command: str) -> str:
         try:
             response = await self._driver.send_command(command)
         except _DEVICE_ERRORS as exc:
-            raise SessionLost(f"'{command}': {_describe(exc)}") from None
+            raise SessionLost(f"'{command}': {_describe(exc)}") from exc
         if response.failed or INVALID_OUTPUT.search(response.result):
             raise TaskFailed(f"'{command}' was rejected by the device", response.result)
         return str(response.result)
@@ -73,7 +74,7 @@ class ScrapliConnection:
         try:
             responses = await self._driver.send_configs(lines, stop_on_failed=True)
         except _DEVICE_ERRORS as exc:
-            raise SessionLost(f"configuration: {_describe(exc)}") from None
+            raise SessionLost(f"configuration: {_describe(exc)}") from exc
         output = "\n".join(f"{r.channel_input}\n{r.result}".rstrip() for r in responses)
         for response in responses:
             if response.failed or INVALID_OUTPUT.search(response.result):

@@ -40,13 +40,13 @@ def open_engine(url: str | None = None) -> Engine:
         mark_dead_jobs(engine)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"cannot open job store {_safe(url)}: {exc.__class__.__name__}: "
+            f"cannot open job store {safe_url(url)}: {exc.__class__.__name__}: "
             f"{str(exc).splitlines()[0]}"
         ) from None
     return engine
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without any password, for messages."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)

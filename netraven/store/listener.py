@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netraven.runner.results import HostOutcome, TaskOutcome
+from netraven.domain import HostOutcome, JobOutcome, TaskOutcome
 from netraven.store.models import ConfigBackup, HostResult, LogEntry, TaskResult, now
 from netraven.store.writer import BatchWriter
 
@@ -14,6 +14,12 @@ class StoreListener:
         self._writer = writer
         self._job_id = job_id
         self._min = LEVELS.index(min_level)
+
+    def job_started(self, job_id: int) -> None:
+        pass
+
+    def job_finished(self, outcome: JobOutcome) -> None:
+        pass
 
     def play_started(self, index: int, name: str, hosts: list[str]) -> None:
         self.log(None, "info", f"play {index + 1} '{name}' on {len(hosts)} host(s)")
@@ -32,6 +38,7 @@ class StoreListener:
                 "status": o.status,
                 "changed": o.changed,
                 "failed": o.failed,
+                "ignored": o.ignored,
                 "skipped": o.skipped,
                 "output": o.output,
                 "diff": o.diff,

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-FAILED_STATUSES = ("failed", "unreachable", "rolled_back", "rollback_failed")
+from netraven.domain import FAILED_HOST_STATUSES
+
+FAILED_STATUSES = tuple(sorted(FAILED_HOST_STATUSES))
 
 
 def now() -> datetime:
@@ -43,7 +45,8 @@ class Job(SQLModel, table=True):
     playbook: str
     playbook_sha256: str
     git_commit: str | None = None
-    user: str
+    inventory: str | None = None
+    user: str  # who started the job: OS user, API token name or schedule
     options: str = Field(default="{}", sa_column=Column(Text))
     status: str = Field(default="queued", index=True)
     exit_code: int | None = None
@@ -52,6 +55,8 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now, sa_type=DateTime(timezone=True))
     started_at: datetime | None = _when()
     finished_at: datetime | None = _when()
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    aborted: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class HostResult(SQLModel, table=True):
@@ -83,6 +88,7 @@ class TaskResult(SQLModel, table=True):
     changed: bool = False
     failed: bool = False
     skipped: bool = False
+    ignored: bool = False
     output: str | None = Field(default=None, sa_column=Column(Text))
     diff: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))

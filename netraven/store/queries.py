@@ -31,13 +31,22 @@ def create_job(engine: Engine, job: Job, redactor: Redactor) -> Job:
     return job
 
 
-def finish_job(engine: Engine, job_id: int, status: str, exit_code: int) -> None:
+def finish_job(
+    engine: Engine,
+    job_id: int,
+    status: str,
+    exit_code: int,
+    error: str | None = None,
+    aborted: str | None = None,
+) -> None:
     with Session(engine) as session:
         job = session.get(Job, job_id)
         if job is None:
             return
         job.status = status
         job.exit_code = exit_code
+        job.error = error
+        job.aborted = aborted
         job.finished_at = now()
         session.add(job)
         session.commit()
@@ -93,6 +102,19 @@ def logs(engine: Engine, job_id: int, host: str | None = None) -> list[LogEntry]
         if host:
             query = query.where(LogEntry.host == host)
         return list(session.exec(query.order_by(col(LogEntry.id))).all())
+
+
+def job_warnings(engine: Engine, job_id: int) -> list[str]:
+    """The warnings about the job as a whole (not about one host), in order."""
+    with Session(engine) as session:
+        query = (
+            select(LogEntry.message)
+            .where(LogEntry.job_id == job_id)
+            .where(col(LogEntry.host).is_(None))
+            .where(LogEntry.level == "warning")
+            .order_by(col(LogEntry.id))
+        )
+        return list(session.exec(query).all())
 
 
 def backups(

@@ -46,6 +46,11 @@ class BatchWriter:
     def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
         self._queue.put((model.__table__, row))  # type: ignore[attr-defined]
 
+    @property
+    def error(self) -> BaseException | None:
+        """The write failure, if any; the job cannot be fully recorded once this is set."""
+        return self._error
+
     def call(self, statement: Callable[[Connection], None]) -> None:
         """Run ``statement`` in the writer's transaction order (e.g. an upsert)."""
         self._queue.put((None, statement))

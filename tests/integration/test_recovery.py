@@ -395,6 +395,9 @@ def test_retry_failed_and_last_failed(fault_lab: Lab, faults, workdir: Path) -> 
     )
     assert again.returncode == 0
     assert list(run_json(again)["hosts"]) == ["sw-lab-7"]
+    # A clean run leaves no stale list behind to re-target hosts that have recovered.
+    assert not (workdir / ".netraven" / "last-failed.txt").exists()
+    (workdir / ".netraven" / "last-failed.txt").write_text("# from an earlier run\nsw-lab-7\n")
     from_file = netraven(
         "run",
         playbook,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from netraven.runner.config_diff import clean_running, compute_change
+from netraven.engine.config_diff import clean_running, compute_change
 
 RUNNING = """\
 Building configuration...

@@ -4,11 +4,11 @@ import asyncio
 
 import pytest
 
+from netraven.engine.breakers import OPEN, BreakerBoard, BreakerState
+from netraven.engine.policy import PlayGuard
+from netraven.engine.retry import retryable, wait_strategy, with_retries
 from netraven.errors import AuthenticationFailed, ConnectionFailed, SessionLost, TaskFailed
 from netraven.playbook.schema import Backoff, CircuitBreakerPolicy, Play, Recovery
-from netraven.runner.breakers import OPEN, BreakerBoard, BreakerState
-from netraven.runner.policy import PlayGuard
-from netraven.runner.retry import retryable, wait_strategy, with_retries
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from netraven.runner.results import HostOutcome, HostStats, TaskOutcome, exit_code_for
+from netraven.domain import HostOutcome, HostStats, TaskOutcome, exit_code_for
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,21 @@
-"""Per-job state shared by every host coroutine of a run."""
+"""Per-job state shared by every host coroutine of a job."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from netraven.connections.base import ConnectionRegistry
+from netraven.engine.breakers import BreakerBoard
+from netraven.engine.events import Fanout
+from netraven.engine.policy import PlayGuard
+from netraven.engine.sessions import SessionPool
 from netraven.playbook.schema import Task
 from netraven.playbook.templates import Templates
-from netraven.runner.breakers import BreakerBoard
-from netraven.runner.events import RunListener
-from netraven.runner.policy import PlayGuard
+from netraven.secrets import Redactor
+
+# Outputs longer than this are redacted in a worker thread, not on the event loop.
+LARGE_TEXT = 64 * 1024
 
 
 @dataclass
@@ -23,11 +28,12 @@ class HostChanges:
 
 
 @dataclass
-class RunContext:
+class JobContext:
     job_id: int
     templates: Templates
-    registry: ConnectionRegistry
-    listener: RunListener
+    events: Fanout
+    sessions: SessionPool
+    redactor: Redactor
     extra_vars: dict[str, Any] = field(default_factory=dict)
     check: bool = False
     tags: frozenset[str] = frozenset()
@@ -37,6 +43,15 @@ class RunContext:
     breakers: BreakerBoard | None = None
     guards: dict[int, PlayGuard] = field(default_factory=dict)
     changes: dict[str, HostChanges] = field(default_factory=dict)
+
+    def log(self, host: str | None, level: str, message: str) -> None:
+        self.events.log(host, level, self.redactor.text(message) or "")
+
+    async def redact(self, text: str | None) -> str | None:
+        """Redact without stalling other hosts' sessions when the text is large."""
+        if text is None or len(text) < LARGE_TEXT:
+            return self.redactor.text(text)
+        return await asyncio.to_thread(self.redactor.text, text)
 
     def selected(self, task: Task) -> bool:
         """Ansible's tag rules, including the special ``always`` and ``never`` tags."""

@@ -6,15 +6,16 @@ Actions never look at ``--check``: under check mode their connection is a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from netraven.connections.base import Connection
+from netraven.engine.config_diff import clean_running, compute_change
 from netraven.errors import CheckModeBlocked, DeviceError, TaskFailed
 from netraven.playbook.schema import LinesOrTemplate, Task
 from netraven.playbook.templates import Templates
-from netraven.runner.config_diff import clean_running, compute_change
 
 RUNNING_CONFIG = "show running-config"
 
@@ -37,8 +38,8 @@ class Step:
     variables: dict[str, Any]
     templates: Templates
     connection: Callable[[], Awaitable[Connection]]
-    store_backup: Callable[[str], tuple[str, bool]]
-    before_change: Callable[[str], None] = lambda running: None
+    store_backup: Callable[[str], Awaitable[tuple[str, bool]]]
+    before_change: Callable[[str], Awaitable[None]]
     changed_with: Callable[[list[str] | None], None] = lambda rollback: None
 
 
@@ -68,10 +69,11 @@ class ConfigAction:
         lines = _render_lines(step, spec)
         conn = await step.connection()
         running = await conn.send_command(RUNNING_CONFIG)
-        change = compute_change(step.platform, running, lines)
+        # hier-config on a large config takes long enough to stall every other session.
+        change = await asyncio.to_thread(compute_change, step.platform, running, lines)
         if not change.changed:
             return ActionResult(output="configuration already present")
-        step.before_change(running)
+        await step.before_change(running)
         rollback = _render_lines(step, task.rollback) if task.rollback else None
         try:
             output = await conn.send_config(change.commands)
@@ -99,10 +101,10 @@ def _render_lines(step: Step, spec: LinesOrTemplate) -> list[str]:
 class BackupAction:
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         conn = await step.connection()
-        text = clean_running(await conn.send_command(RUNNING_CONFIG))
+        text = await asyncio.to_thread(clean_running, await conn.send_command(RUNNING_CONFIG))
         if not text.strip():
             raise TaskFailed("the device returned an empty running configuration")
-        sha, stored = step.store_backup(text)
+        sha, stored = await step.store_backup(text)
         note = "stored" if stored else "unchanged since the last backup, not stored again"
         return ActionResult(
             output=f"backup {sha[:12]} ({len(text)} bytes) {note}",

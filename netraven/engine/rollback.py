@@ -8,13 +8,15 @@ volatile and cosmetic lines.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 from dataclasses import dataclass
 
-from hier_config import WorkflowRemediation, get_hconfig
+from hier_config import Platform, WorkflowRemediation, get_hconfig
 
 from netraven.connections.base import Connection
-from netraven.runner.config_diff import PLATFORMS, clean_running
+from netraven.engine.config_diff import PLATFORMS, clean_running
+from netraven.errors import TaskFailed
 
 RUNNING_CONFIG = "show running-config"
 
@@ -53,6 +55,15 @@ def differences(platform: str, expected: str, actual: str) -> str:
     )
 
 
+def _remediation(plat: Platform, current: str, wanted: str) -> list[str]:
+    return list(
+        WorkflowRemediation(
+            get_hconfig(plat, "\n".join(_significant(current))),
+            get_hconfig(plat, "\n".join(_significant(wanted))),
+        ).remediation_config.dump_simple()
+    )
+
+
 async def roll_back(
     conn: Connection, platform: str, pre_change: str, explicit: list[list[str]]
 ) -> RollbackResult:
@@ -64,15 +75,11 @@ async def roll_back(
     else:
         plat = PLATFORMS.get(platform)
         if plat is None:
-            raise ValueError(f"cannot compute a rollback for platform '{platform}'")
+            raise TaskFailed(f"cannot compute a rollback for platform '{platform}'")
         current = await conn.send_command(RUNNING_CONFIG)
-        remediation = WorkflowRemediation(
-            get_hconfig(plat, "\n".join(_significant(current))),
-            get_hconfig(plat, "\n".join(_significant(pre_change))),
-        ).remediation_config
-        sent = list(remediation.dump_simple())
+        sent = await asyncio.to_thread(_remediation, plat, current, pre_change)
         if sent:
             await conn.send_config(sent)
     after = await conn.send_command(RUNNING_CONFIG)
-    diff = differences(platform, pre_change, after)
+    diff = await asyncio.to_thread(differences, platform, pre_change, after)
     return RollbackResult(not diff, sent, diff)

@@ -1,0 +1,151 @@
+"""Reading recorded jobs: list, show, logs — the same read models for the CLI and the API."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.engine import Engine
+
+from netraven.app.read_models import (
+    BackupRef,
+    BreakerView,
+    JobDetail,
+    JobView,
+    LogView,
+    job_detail,
+)
+from netraven.domain import HostOutcome, HostStatus, JobStatus, TaskOutcome, TaskStatus
+from netraven.errors import InputError
+from netraven.store import queries
+from netraven.store.models import Breaker, HostResult, Job, TaskResult
+
+__all__ = [
+    "breaker_view",
+    "job_logs",
+    "job_view",
+    "list_jobs",
+    "resolve_job",
+    "show_job",
+]
+
+
+def job_view(job: Job) -> JobView:
+    assert job.id is not None
+    options = json.loads(job.options or "{}")
+    duration = None
+    if job.started_at and job.finished_at:
+        duration = round((job.finished_at - job.started_at).total_seconds(), 3)
+    return JobView(
+        id=job.id,
+        status=JobStatus(job.status),
+        exit_code=job.exit_code,
+        playbook=job.playbook,
+        playbook_sha256=job.playbook_sha256,
+        git_commit=job.git_commit,
+        inventory=job.inventory,
+        user=job.user,
+        options=options,
+        check=bool(options.get("check", False)),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        duration_s=duration,
+        aborted=job.aborted,
+        error=job.error,
+    )
+
+
+def breaker_view(b: Breaker) -> BreakerView:
+    return BreakerView(
+        scope_key=b.scope_key,
+        state=b.state,
+        failures=b.failures,
+        opened_at=b.opened_at,
+        reset_after=b.reset_after,
+        job_id=b.job_id,
+    )
+
+
+def resolve_job(engine: Engine, ref: str | int) -> Job:
+    """A job by id, or the newest one for ``last``; an unknown one is an input error."""
+    text = str(ref)
+    if text in ("last", "latest"):
+        newest = queries.list_jobs(engine, 1)
+        job = newest[0] if newest else None
+    elif text.isdigit():
+        job = queries.get_job(engine, int(text))
+    else:
+        raise InputError(f"job id must be a number or 'last', got '{text}'")
+    if job is None:
+        raise InputError("no jobs recorded yet" if text in ("last", "latest") else f"no job {text}")
+    return job
+
+
+def list_jobs(engine: Engine, limit: int = 50) -> list[JobView]:
+    return [job_view(j) for j in queries.list_jobs(engine, limit)]
+
+
+def _host_outcome(h: HostResult) -> HostOutcome:
+    return HostOutcome(
+        h.host,
+        h.play_index,
+        h.play,
+        HostStatus(h.status),
+        h.changed,
+        h.error,
+        h.started_at,
+        h.finished_at,
+        h.duration_ms or 0,
+    )
+
+
+def _task_outcome(t: TaskResult) -> TaskOutcome:
+    return TaskOutcome(
+        t.host,
+        t.play_index,
+        t.play,
+        t.task_index,
+        t.name,
+        t.action,
+        TaskStatus(t.status),
+        t.changed,
+        t.failed,
+        t.skipped,
+        t.ignored,
+        t.output,
+        t.diff,
+        t.error,
+        t.attempts,
+        t.started_at,
+        t.duration_ms or 0,
+    )
+
+
+def show_job(engine: Engine, ref: str | int) -> JobDetail:
+    job = resolve_job(engine, ref)
+    assert job.id is not None
+    warnings = queries.job_warnings(engine, job.id)
+    return job_detail(
+        job_view(job),
+        [_host_outcome(h) for h in queries.host_results(engine, job.id)],
+        [_task_outcome(t) for t in queries.task_results(engine, job.id)],
+        warnings,
+        [
+            BackupRef(id=b.id or 0, host=b.host, sha256=b.sha256)
+            for b in queries.backups(engine, job_id=job.id)
+        ],
+        [
+            breaker_view(b)
+            for b in queries.load_breakers(engine)
+            if b.job_id == job.id and b.state != "closed"
+        ],
+    )
+
+
+def job_logs(engine: Engine, ref: str | int, host: str | None = None) -> list[LogView]:
+    job = resolve_job(engine, ref)
+    assert job.id is not None
+    return [
+        LogView(time=e.created_at, host=e.host, level=e.level, message=e.message)
+        for e in queries.logs(engine, job.id, host)
+    ]

@@ -1,0 +1,305 @@
+"""``execute``: run one job on the caller's event loop and record everything it did.
+
+The engine owns no process: no signal handlers, no ``asyncio.run``, no CWD, no OS user.
+The front door (CLI, service, worker) hands in the spec, the store, its listeners and a
+cancellation event, so that several jobs can run side by side in one loop. All plays of a
+job run on that one loop and share one session per host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from nornir.core.inventory import Host
+from sqlalchemy.engine import Engine
+
+from netraven import exit_codes
+from netraven.connections.base import ConnectionRegistry, default_registry
+from netraven.domain import HostOutcome, JobOutcome, JobStatus, TaskOutcome, exit_code_for
+from netraven.engine.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
+from netraven.engine.context import JobContext
+from netraven.engine.events import Fanout, NullListener, RunListener
+from netraven.engine.host import run_host_play
+from netraven.engine.plan import PlanItem, plan_job
+from netraven.engine.policy import PlayGuard
+from netraven.engine.sessions import SessionPool
+from netraven.engine.spec import JobSpec
+from netraven.errors import StoreError
+from netraven.playbook.schema import Play
+from netraven.secrets import Redactor, secret_values
+from netraven.store.listener import StoreListener
+from netraven.store.models import Job, epoch
+from netraven.store.queries import (
+    create_job,
+    finish_job,
+    latest_backup_hashes,
+    load_breakers,
+    save_breaker,
+)
+from netraven.store.writer import BatchWriter
+
+__all__ = ["build_redactor", "execute"]
+
+
+def build_redactor(spec: JobSpec) -> Redactor:
+    """Known secrets plus secret-looking play vars and extra vars."""
+    return Redactor(
+        [
+            *spec.secrets,
+            *secret_values(spec.options.extra_vars),
+            *(v for p in spec.playbook.plays for v in secret_values(p.vars)),
+        ]
+    )
+
+
+class _Collector(NullListener):
+    """Keeps outcomes in memory for the job's result."""
+
+    def __init__(self) -> None:
+        self.outcome_hosts: list[HostOutcome] = []
+        self.tasks: list[TaskOutcome] = []
+        self.warnings: list[str] = []
+
+    def task_finished(self, outcome: TaskOutcome) -> None:
+        self.tasks.append(outcome)
+
+    def host_finished(self, outcome: HostOutcome) -> None:
+        self.outcome_hosts.append(outcome)
+
+    def log(self, host: str | None, level: str, message: str) -> None:
+        if host is None and level == "warning":
+            self.warnings.append(message)
+
+
+async def execute(
+    spec: JobSpec,
+    *,
+    store: Engine,
+    listeners: Sequence[RunListener] = (),
+    cancel: asyncio.Event | None = None,
+    connections: ConnectionRegistry | None = None,
+    clock: Callable[[], float] = time.time,
+) -> JobOutcome:
+    """Run the job to its end and return its outcome; raise only for input errors.
+
+    ``InputError`` (a bad pattern, host, connection kind…) is raised before any device is
+    contacted or any row written. Anything that goes wrong later is recorded: a host's
+    failure in its results, a failure outside any host as a failed job (exit 1).
+    Setting ``cancel`` ends the job as ``interrupted`` with every finished result kept.
+    """
+    registry = connections or default_registry()
+    items, warnings = plan_job(spec.playbook, spec.inventory, spec.options.limit, registry)
+    redactor = build_redactor(spec)
+    job = await asyncio.to_thread(create_job, store, _job_row(spec), redactor)
+    assert job.id is not None
+    writer = BatchWriter(store, redactor)
+    collector = _Collector()
+    events = Fanout(listeners, [StoreListener(writer, job.id), collector])
+    run = _JobRun(spec, items, job.id, events, redactor, registry, writer, store, clock)
+    events.job_started(job.id)
+    for warning in [*spec.warnings, *warnings]:
+        run.ctx.log(None, "warning", warning)
+    watcher = asyncio.create_task(_watch(cancel, run)) if cancel is not None else None
+    error: str | None = None
+    cancelled = False
+    try:
+        await run.prepare()
+        await run.plays()
+    except asyncio.CancelledError:
+        cancelled = True
+        run.interrupted = True
+    except Exception as exc:  # a bug outside any host: the job failed, loudly
+        error = redactor.text(f"internal error: {type(exc).__name__}: {exc}")
+        run.ctx.log(None, "error", error or "")
+        run.ctx.log(None, "debug", "".join(traceback.format_exception(exc)))
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        await run.sessions.close_all()
+    status, code = exit_code_for(collector.outcome_hosts, run.interrupted, run.aborted is not None)
+    job_errors = events.take_errors(None)  # a listener failed on an event about no host
+    if job_errors and error is None:
+        error = redactor.text("; ".join(job_errors))
+    if error is not None:
+        status, code = JobStatus.FAILED, exit_codes.INTERNAL
+    try:
+        await asyncio.to_thread(writer.close)
+    except StoreError as exc:
+        error = redactor.text(str(exc))
+        status, code = JobStatus.FAILED, exit_codes.INTERNAL
+    await asyncio.to_thread(finish_job, store, job.id, status, code, error, run.aborted)
+    outcome = JobOutcome(
+        job.id,
+        status,
+        code,
+        collector.tasks,
+        collector.outcome_hosts,
+        collector.warnings,
+        job.started_at,
+        datetime.now(UTC),
+        run.aborted,
+        error,
+    )
+    events.job_finished(outcome)
+    if cancelled:
+        raise asyncio.CancelledError
+    return outcome
+
+
+def _job_row(spec: JobSpec) -> Job:
+    now = datetime.now(UTC)
+    return Job(
+        playbook=str(spec.playbook.path),
+        playbook_sha256=spec.playbook.sha256,
+        git_commit=spec.git_commit,
+        inventory=spec.inventory_path,
+        user=spec.owner.started_by,
+        options=json.dumps(spec.options.as_record(), default=str),
+        status=JobStatus.RUNNING,
+        pid=spec.owner.pid,
+        machine=spec.owner.machine,
+        created_at=now,
+        started_at=now,
+    )
+
+
+async def _watch(cancel: asyncio.Event | None, run: _JobRun) -> None:
+    assert cancel is not None
+    await cancel.wait()
+    run.interrupt()
+
+
+class _JobRun:
+    """The plays of one job, in order, each host of a play concurrently up to ``forks``."""
+
+    def __init__(
+        self,
+        spec: JobSpec,
+        items: list[PlanItem],
+        job_id: int,
+        events: Fanout,
+        redactor: Redactor,
+        registry: ConnectionRegistry,
+        writer: BatchWriter,
+        store: Engine,
+        clock: Callable[[], float],
+    ) -> None:
+        self.spec = spec
+        self.items = items
+        self.job_id = job_id
+        self.events = events
+        self.writer = writer
+        self.store = store
+        self.clock = clock
+        self.sessions = SessionPool(registry, spec.options.check, self._log)
+        self.ctx = JobContext(
+            job_id=job_id,
+            templates=spec.playbook.templates,
+            events=events,
+            sessions=self.sessions,
+            redactor=redactor,
+            extra_vars=spec.options.extra_vars,
+            check=spec.options.check,
+            tags=spec.options.tags,
+            skip_tags=spec.options.skip_tags,
+        )
+        self.interrupted = False
+        self.aborted: str | None = None
+        self._in_flight: set[asyncio.Task[HostOutcome]] = set()
+
+    def _log(self, host: str | None, level: str, message: str) -> None:
+        self.ctx.log(host, level, message)
+
+    def interrupt(self) -> None:
+        self.interrupted = True
+        for task in list(self._in_flight):
+            task.cancel()
+
+    async def prepare(self) -> None:
+        """Read what the job needs from the store: newest backup hashes, breaker states."""
+        playbook = self.spec.playbook
+        all_hosts = sorted({h for item in self.items for h in item.hosts})
+        if any(t.action in ("backup", "config") for p in playbook.plays for t in p.tasks):
+            self.ctx.backup_hashes = await asyncio.to_thread(
+                latest_backup_hashes, self.store, all_hosts
+            )
+        if any(p.recovery.circuit_breaker for p in playbook.plays):
+            rows = await asyncio.to_thread(load_breakers, self.store)
+            self.ctx.breakers = self._breaker_board(
+                [
+                    BreakerState(
+                        b.scope_key,
+                        b.state if b.state != HALF_OPEN else OPEN,
+                        b.failures,
+                        opened_at=epoch(b.opened_at),
+                    )
+                    for b in rows
+                ]
+            )
+
+    def _breaker_board(self, initial: list[BreakerState]) -> BreakerBoard:
+        """Breakers start from the store's state and write every change back."""
+
+        def persist(state: BreakerState, reset_after: float) -> None:
+            values = {
+                "scope_key": state.key,
+                "state": state.state,
+                "failures": state.failures,
+                "opened_at": _from_epoch(state.opened_at),
+                "reset_after": reset_after,
+                "job_id": self.job_id,
+                "updated_at": datetime.now(UTC),
+            }
+            self.writer.call(lambda connection: save_breaker(connection, values))
+
+        return BreakerBoard(initial, persist, self.clock)
+
+    async def plays(self) -> None:
+        failed: set[str] = set()
+        inventory = self.spec.inventory
+        for item in self.items:
+            if self.interrupted or self.aborted is not None:
+                return
+            if self.writer.error is not None:
+                raise StoreError(f"job store write failed: {self.writer.error}")
+            play = self.spec.playbook.plays[item.index]
+            hosts = [h for h in item.hosts if h not in failed]
+            self.events.play_started(item.index, play.title, hosts)
+            if not hosts:
+                continue
+            guard = self.ctx.guards[item.index] = PlayGuard(len(hosts), play.recovery)
+            forks = asyncio.Semaphore(play.forks or self.spec.options.forks)
+            tasks = [
+                asyncio.create_task(self._host(forks, inventory.hosts[h], item.index, play))
+                for h in hosts
+            ]
+            self._in_flight = set(tasks)
+            try:
+                await asyncio.wait(tasks)
+            except asyncio.CancelledError:
+                self.interrupt()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait(tasks)
+                raise
+            finally:
+                self._in_flight = set()
+            failed |= {t.result().host for t in tasks if not t.cancelled() and t.result().failed}
+            if guard.aborted and not self.interrupted:
+                self.aborted = guard.reason
+                self.ctx.log(None, "error", f"play '{play.title}' aborted: {guard.reason}")
+
+    async def _host(
+        self, forks: asyncio.Semaphore, host: Host, play_index: int, play: Play
+    ) -> HostOutcome:
+        async with forks:
+            return await run_host_play(self.ctx, host, play_index, play)
+
+
+def _from_epoch(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None

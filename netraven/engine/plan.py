@@ -1,0 +1,82 @@
+"""Which hosts each play runs on, and everything about them that can be refused before a run.
+
+A mistake that is knowable from the inventory and the playbook — an unknown host, a
+connection kind that cannot speak a host's platform, connection extras that collide with
+arguments NetRaven sets, a rollback policy on a platform that cannot be rolled back — is an
+input error here, before any device is contacted, never a surprise half-way through a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nornir.core.inventory import Inventory
+
+from netraven.connections.base import ConnectionRegistry, HostParams
+from netraven.engine.config_diff import PLATFORMS
+from netraven.errors import InputError
+from netraven.playbook.loader import Playbook
+from netraven.playbook.patterns import select
+
+__all__ = ["PlanItem", "plan_job"]
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    index: int
+    hosts: list[str]
+
+
+def plan_job(
+    playbook: Playbook,
+    inventory: Inventory,
+    limit: str | None,
+    registry: ConnectionRegistry | None = None,
+) -> tuple[list[PlanItem], list[str]]:
+    """Hosts of every play (pattern ∩ --limit) and warnings; raises InputError."""
+    warnings: list[str] = []
+    limited: set[str] | None = None
+    if limit:
+        selection = select(inventory, limit)
+        warnings += [f"--limit: {w}" for w in selection.warnings]
+        limited = set(selection.hosts)
+    items = []
+    for index, play in enumerate(playbook.plays):
+        selection = select(inventory, play.hosts)
+        warnings += [f"play '{play.title}': {w}" for w in selection.warnings]
+        hosts = [h for h in selection.hosts if limited is None or h in limited]
+        if not hosts:
+            warnings.append(f"play '{play.title}': no hosts matched, skipping")
+        items.append(PlanItem(index, hosts))
+    if registry is not None:
+        _check_hosts(playbook, inventory, items, registry)
+    return items, warnings
+
+
+def _check_hosts(
+    playbook: Playbook, inventory: Inventory, items: list[PlanItem], registry: ConnectionRegistry
+) -> None:
+    checked: set[str] = set()
+    for item in items:
+        play = playbook.plays[item.index]
+        rollback_tasks = [
+            t
+            for t in play.tasks
+            if t.config is not None and play.recovery.merged(t.recovery).on_failure == "rollback"
+        ]
+        for name in item.hosts:
+            host = inventory.hosts[name]
+            try:
+                params = HostParams.from_host(host)
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"host {name}: {exc}") from None
+            if name not in checked:
+                registry.validate(params, host.get("connection", None))
+                checked.add(name)
+            computed = [t for t in rollback_tasks if t.rollback is None]
+            if computed and params.platform not in PLATFORMS:
+                raise InputError(
+                    f"play '{play.title}': task '{computed[0].title}' has on_failure: rollback, "
+                    f"but host {name}'s platform '{params.platform}' has no rollback support; "
+                    "give the task explicit rollback: lines or another on_failure"
+                )

@@ -1,1 +1,0 @@
-"""Plays → hosts → tasks: concurrency, the check-mode guard, and the job's life cycle."""

@@ -1,0 +1,51 @@
+"""What can be known before a run is refused before a run: exit 5, no device contacted."""
+
+from __future__ import annotations
+
+import pytest
+
+from netraven.connections.base import default_registry
+from netraven.engine.plan import plan_job
+from netraven.errors import InputError
+from netraven.store import queries
+from tests.inprocess.conftest import World
+
+SHOW = "- hosts: all\n  tasks:\n    - command: show version\n"
+
+
+def test_connection_extras_repeating_a_managed_argument(world: World) -> None:
+    spec = world.spec(
+        SHOW,
+        {"r1": {"platform": "cisco_ios", "data": {"connection_extras": {"auth_username": "x"}}}},
+    )
+    with pytest.raises(InputError, match=r"r1: data.connection_extras.auth_username"):
+        plan_job(spec.playbook, spec.inventory, None, default_registry())
+
+
+def test_scrapli_on_a_platform_it_lacks(world: World) -> None:
+    spec = world.spec(
+        SHOW, {"r1": {"platform": "hp_procurve", "data": {"connection": "scrapli"}}}
+    )
+    with pytest.raises(InputError, match="connection 'scrapli' does not support platform"):
+        plan_job(spec.playbook, spec.inventory, None, default_registry())
+
+
+def test_rollback_on_a_platform_without_rollback_support(world: World) -> None:
+    spec = world.spec(
+        """
+        - hosts: all
+          recovery: {on_failure: rollback}
+          tasks:
+            - config: {lines: ["ntp server 192.0.2.1"]}
+        """,
+        {"r1": {"platform": "hp_procurve"}},
+    )
+    with pytest.raises(InputError, match="has no rollback support"):
+        plan_job(spec.playbook, spec.inventory, None, default_registry())
+
+
+def test_execute_refuses_before_recording_a_job(world: World) -> None:
+    with pytest.raises(InputError):
+        world.run(SHOW, {"r1": {"platform": "cisco_ios", "data": {"connection": "nope"}}})
+    assert queries.list_jobs(world.store) == []
+    assert world.network.device("r1").logins == 0

@@ -1,0 +1,77 @@
+"""Diffing a huge running config must not stall the sessions of every other host."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from netraven.engine import execute
+from tests.inprocess.conftest import World
+
+NEIGHBOURS = 200
+
+
+def test_a_20000_line_config_push_does_not_stall_the_loop(world: World) -> None:
+    big = world.network.device("big")
+    for i in range(4000):  # 5 lines each with the "!" separator: 20,000 lines
+        big.config[f"interface GigabitEthernet1/0/{i}"] = [
+            f"description port {i}",
+            "switchport mode access",
+            f"switchport access vlan {i % 100 + 1}",
+        ]
+    hosts = {"big": {"platform": "cisco_ios"}}
+    for n in range(NEIGHBOURS):
+        name = f"n{n}"
+        hosts[name] = {"platform": "cisco_ios"}
+        device = world.network.device(name)
+        device.outputs["show version"] = "Version 17.9"
+        device.delay = 0.005
+    spec = world.spec(
+        """
+        - hosts: big
+          tasks:
+            - config:
+                lines:
+                  - interface GigabitEthernet1/0/7
+                  - " description uplink"
+        - hosts: all:!big
+          tasks:
+            - command: show version
+        """,
+        hosts,
+    )
+    # Both plays at once, as two jobs in one loop: the neighbours run while "big" is diffed.
+    spec_neighbours = world.spec(
+        "- hosts: all:!big\n  tasks:\n"
+        + "".join("    - command: show version\n" for _ in range(10)),
+        hosts,
+    )
+
+    async def scenario() -> tuple[float, list[int]]:
+        lag = 0.0
+        done = asyncio.Event()
+
+        async def watch() -> None:
+            nonlocal lag
+            while not done.is_set():
+                before = time.perf_counter()
+                await asyncio.sleep(0.01)
+                lag = max(lag, time.perf_counter() - before - 0.01)
+
+        watcher = asyncio.create_task(watch())
+        registry = world.network.registry()
+        outcomes = await asyncio.gather(
+            execute(spec, store=world.store, connections=registry),
+            execute(spec_neighbours, store=world.store, connections=registry),
+        )
+        done.set()
+        await watcher
+        return lag, [o.exit_code for o in outcomes]
+
+    started = time.perf_counter()
+    lag, codes = asyncio.run(scenario())
+    assert codes == [0, 0]
+    assert big.has("description uplink", "interface GigabitEthernet1/0/7")
+    # Unthreaded, the loop stalls for the whole hier-config parse (seconds at 20,000 lines).
+    took = time.perf_counter() - started
+    assert lag < 0.5, f"event loop stalled {lag:.2f}s (run took {took:.1f}s)"
