@@ -177,3 +177,22 @@ def test_host_params_repr_masks_secret_extras() -> None:
         for secret in ("login-pw", "enable-pw", "key-pass", "tok'"):
             assert secret not in shown, shown
         assert f"'auth_private_key_passphrase': '{MASK}'" in shown
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('{"users": [{"password": "S3cr3t-x"}]', "-e: invalid YAML/JSON at line 1, column 37: "),
+        ("S3cr3t-x", "-e: expected key=value in item 1 (not shown"),
+        ("a=1 S3cr3t-x", "-e: expected key=value in item 2 (not shown"),
+        ("pw='S3cr3t-x", "-e: unbalanced quotes"),
+    ],
+)
+def test_bad_extra_vars_are_not_echoed(value: str, message: str) -> None:
+    from netraven.cli.extra_vars import parse_extra_vars
+    from netraven.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        parse_extra_vars([value])
+    assert str(caught.value).startswith(message)
+    assert "S3cr3t" not in str(caught.value)
