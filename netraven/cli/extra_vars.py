@@ -25,17 +25,32 @@ def parse_extra_vars(values: list[str]) -> dict[str, Any]:
             try:
                 data = yaml.safe_load(value)
             except yaml.YAMLError as exc:
-                raise InputError(f"-e: invalid YAML/JSON: {exc}") from None
+                # Not str(exc): PyYAML quotes the offending text, which may be a secret.
+                raise InputError(f"-e: invalid YAML/JSON{_where(exc)}") from None
             if not isinstance(data, dict):
                 raise InputError("-e: expected a mapping")
             result.update(data)
         else:
-            for pair in shlex.split(value):
+            try:
+                pairs = shlex.split(value)
+            except ValueError:
+                raise InputError("-e: unbalanced quotes") from None
+            for number, pair in enumerate(pairs, 1):
                 key, sep, val = pair.partition("=")
                 if not sep or not key.isidentifier():
-                    raise InputError(f"-e: expected key=value, got '{pair}'")
+                    # Not echoed: a value given without its key (or a typo in it) is still secret.
+                    raise InputError(
+                        f"-e: expected key=value in item {number} (not shown: may be secret)"
+                    )
                 result[key] = val
     return result
+
+
+def _where(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{where}: {problem}" if problem else where
 
 
 def split_tags(values: list[str]) -> frozenset[str]:

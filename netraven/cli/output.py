@@ -94,13 +94,14 @@ class TextReporter:
 
     def task_finished(self, o: TaskOutcome) -> None:
         status = o.status if o.status != "failed" or not o.failed else "failed"
-        line = f"{_label(status)}: [{o.host}] {o.name}"
+        # An unnamed task is titled by its command, which may carry a secret.
+        line = f"{_label(status)}: [{o.host}] {self.redactor.text(o.name)}"
         if o.error:
             line += f" => {self.redactor.text(o.error)}"
             if o.ignored:
                 line += " (ignored)"
         elif o.skipped and o.output and self.verbose:
-            line += f" ({o.output})"
+            line += f" ({self.redactor.text(o.output)})"
         self._line(line, STYLE.get(status, ""))
         if o.diff and (self.show_diff or o.status == "rollback_failed"):
             self._line(_indent(self.redactor.text(o.diff) or ""))
@@ -109,7 +110,8 @@ class TextReporter:
 
     def host_finished(self, o: HostOutcome) -> None:
         if o.status in ("skipped", "aborted"):
-            self._line(f"{_label(o.status)}: [{o.host}] {o.error}", STYLE.get(o.status, ""))
+            error = self.redactor.text(o.error)
+            self._line(f"{_label(o.status)}: [{o.host}] {error}", STYLE.get(o.status, ""))
         if self._progress is not None:
             self._progress.advance(self._bar)
 
@@ -117,8 +119,9 @@ class TextReporter:
         pass
 
     def log(self, host: str | None, level: str, message: str) -> None:
+        # Warnings quote rendered commands too: a retry names the failed command.
         if level == "warning":
-            self._line(f"[WARNING]: {message}", "yellow", self.err)
+            self._line(f"[WARNING]: {self.redactor.text(message)}", "yellow", self.err)
         elif (self.verbose >= 2 and level != "debug") or self.verbose >= 3:
             self._line(f"{level}: [{host or '-'}] {self.redactor.text(message)}", "dim", self.err)
 
@@ -214,7 +217,7 @@ def to_junit(summary: JobOutcome, redactor: Redactor, playbook: str) -> str:
             suite,
             "testcase",
             classname=t.host,
-            name=f"{t.play} / {t.name}",
+            name=f"{redactor.text(t.play)} / {redactor.text(t.name)}",
             time=f"{t.duration_ms / 1000:.3f}",
         )
         if t.status == "unreachable":
@@ -223,7 +226,7 @@ def to_junit(summary: JobOutcome, redactor: Redactor, playbook: str) -> str:
             node = ET.SubElement(case, "failure", message=redactor.text(t.error) or "failed")
             node.text = redactor.text(t.output) or ""
         elif t.skipped:
-            ET.SubElement(case, "skipped", message=t.output or "skipped")
+            ET.SubElement(case, "skipped", message=redactor.text(t.output) or "skipped")
         if t.output and not t.failed:
             ET.SubElement(case, "system-out").text = redactor.text(t.output)
     root = ET.Element("testsuites")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from nornir.core.inventory import Host
 
 from netraven.errors import InputError
+from netraven.secrets import Redactor
 
 INVALID_OUTPUT = re.compile(
     r"^% ?(Invalid input|Ambiguous command|Incomplete command|"
@@ -35,7 +36,19 @@ class HostParams:
     secret: str | None = field(repr=False)
     platform: str
     timeout: float = 30.0
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Driver options straight from the inventory; some are secrets (a key passphrase).
+    extras: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        """The dataclass repr, with secret-looking keys of ``extras`` masked.
+
+        A HostParams ends up in tracebacks and debug logs; the password and enable
+        secret are left out entirely, driver options are shown but not their secrets.
+        """
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        return f"{type(self).__name__}({shown}, extras={Redactor().obj(self.extras)!r})"
+
+    __str__ = __repr__
 
     @classmethod
     def from_host(cls, host: Host) -> HostParams:

@@ -2,6 +2,19 @@
 
 Under ``--check`` every connection is wrapped: configuration is never sent, and only
 read-only exec commands pass. A task that tries anything else gets ``CheckModeBlocked``.
+
+A read-only verb is not enough: devices write files from ``show`` too.  IOS and EOS
+have the ``| redirect``, ``| append`` and ``| tee`` output modifiers, IOS-XR ``| file``,
+Junos ``| save``, ``| append``, ``| tee`` and ``| request message``, NX-OS and EOS the
+shell-like ``>`` and ``>>`` (NX-OS also ``| email``, ``| vsh``, ``| python`` and ``;``
+to chain commands).  Devices take any unambiguous abbreviation (``| red flash:x`` is
+``| redirect``), so a pipe word that starts any of those names is refused; a regex
+alternative that happens to look like one (``include ntp|t``) is refused too — a
+false refusal only skips a task, a missed one writes to the device.
+
+Refusal messages never repeat the command: it may carry a secret (``username x
+secret y``) and the message ends up on the terminal, in JSON/JUnit and in the store.
+They name the verb, and only when it looks like one.
 """
 
 from __future__ import annotations
@@ -13,6 +26,50 @@ from netraven.errors import CheckModeBlocked
 
 READ_ONLY = re.compile(r"^\s*(show|sh|display|dis|ping|traceroute|terminal|dir|more)\b", re.I)
 
+# Output modifiers that write a file or hand the output to something that can act.
+WRITING_PIPES = (
+    "append",
+    "redirect",
+    "tee",
+    "save",
+    "file",
+    "request",
+    "email",
+    "vsh",
+    "bash",
+    "python",
+)
+_PIPE_WORD = re.compile(r"\s*([A-Za-z][A-Za-z-]*)")
+_VERB = re.compile(r"\s*([A-Za-z][A-Za-z-]{0,23})(?=\s|$)")
+
+
+def refusal(command: str) -> str | None:
+    """Why ``command`` may not run under ``--check``; None when it is read-only."""
+    verb = _verb(command)
+    if "\n" in command or "\r" in command:
+        return f"{verb} spans several lines"
+    if not READ_ONLY.match(command):
+        return f"{verb} is not a read-only command"
+    if ";" in command:
+        return f"{verb} chains another command with ';'"
+    if ">" in command:
+        return f"{verb} redirects its output with '>'"
+    for segment in command.split("|")[1:]:
+        word = _PIPE_WORD.match(segment)
+        if word is None:
+            continue
+        typed = word.group(1).lower()
+        for writer in WRITING_PIPES:
+            if writer.startswith(typed):
+                return f"{verb} has '| {writer}', which writes its output elsewhere"
+    return None
+
+
+def _verb(command: str) -> str:
+    """The command's first word, quoted, if it looks like a verb rather than a value."""
+    match = _VERB.match(command)
+    return f"'{match.group(1)} …'" if match else "a command"
+
 
 class CheckModeGuard:
     def __init__(self, inner: Connection) -> None:
@@ -22,8 +79,9 @@ class CheckModeGuard:
         await self._inner.open()
 
     async def send_command(self, command: str) -> str:
-        if not READ_ONLY.match(command):
-            raise CheckModeBlocked(f"check mode: '{command}' is not a read-only command")
+        reason = refusal(command)
+        if reason is not None:
+            raise CheckModeBlocked(f"check mode: refused: {reason}")
         return await self._inner.send_command(command)
 
     async def send_config(self, lines: list[str]) -> str:

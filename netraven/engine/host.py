@@ -120,6 +120,7 @@ async def _emit_task(ctx: JobContext, result: TaskOutcome) -> None:
     result.output = await ctx.redact(result.output)
     result.diff = await ctx.redact(result.diff)
     result.error = ctx.redactor.text(result.error)
+    result.name = ctx.redactor.text(result.name) or ""  # an unnamed task is titled by its command
     ctx.events.task_finished(result)  # a failing listener marks the result failed
 
 
