@@ -95,7 +95,7 @@ def diff_backups(
     host: Annotated[str, typer.Argument(help="The host.")],
     versions: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[V1 V2]", help=f"Two versions, old then new. {VERSION_HELP}"),
+        typer.Argument(metavar="V1 V2", help=f"Two versions, old then new. {VERSION_HELP}"),
     ] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
