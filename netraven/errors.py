@@ -18,8 +18,6 @@ NetRavenError
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 
 class NetRavenError(Exception):
     """Root of every error NetRaven raises on purpose."""
@@ -44,7 +42,7 @@ class InputErrors(InputError):
     are those of the first.
     """
 
-    def __init__(self, errors: Sequence[InputError]) -> None:
+    def __init__(self, errors: list[InputError]) -> None:
         if not errors:
             raise ValueError("InputErrors needs at least one error")
         self.errors = list(errors)
@@ -53,7 +51,7 @@ class InputErrors(InputError):
         self.line = self.errors[0].line
 
     @classmethod
-    def of(cls, errors: Sequence[InputError]) -> InputError:
+    def of(cls, errors: list[InputError]) -> InputError:
         """One error as itself, several as one ``InputErrors``."""
         return errors[0] if len(errors) == 1 else cls(errors)
 
