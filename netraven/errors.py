@@ -2,6 +2,7 @@
 
 NetRavenError
 ├── InputError            bad options, inventory, playbook or template (exit 5)
+│   └── InputErrors       several input errors found in one pass, one per line
 ├── StoreError            the job store cannot be opened or written
 ├── LabError              the simulated lab cannot start, stop or be found
 ├── Interrupted           SIGTERM arrived outside the event loop (handled like Ctrl-C)
@@ -32,6 +33,27 @@ class InputError(NetRavenError):
         if path is not None:
             where = f"{path}:{line}: " if line is not None else f"{path}: "
         super().__init__(f"{where}{message}")
+
+
+class InputErrors(InputError):
+    """Every mistake found in one pass, so a user fixes a file in one round trip.
+
+    ``str()`` is one ``FILE:LINE: field: message`` line per error; ``path`` and ``line``
+    are those of the first.
+    """
+
+    def __init__(self, errors: list[InputError]) -> None:
+        if not errors:
+            raise ValueError("InputErrors needs at least one error")
+        self.errors = list(errors)
+        NetRavenError.__init__(self, "\n".join(str(e) for e in self.errors))
+        self.path = self.errors[0].path
+        self.line = self.errors[0].line
+
+    @classmethod
+    def of(cls, errors: list[InputError]) -> InputError:
+        """One error as itself, several as one ``InputErrors``."""
+        return errors[0] if len(errors) == 1 else cls(errors)
 
 
 class StoreError(NetRavenError):

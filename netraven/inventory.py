@@ -22,7 +22,7 @@ from nornir.core.inventory import (
     ParentGroups,
 )
 
-from netraven.errors import InputError
+from netraven.errors import InputError, InputErrors
 from netraven.secrets import secret_values
 from netraven.yamlfile import LineDict, load_yaml
 
@@ -83,13 +83,17 @@ def _element(raw: Any, path: Path, name: str, line: int, *, defaults: bool) -> d
     if not isinstance(raw, LineDict):
         raise InputError(f"{name}: expected a mapping", path=str(path), line=line)
     allowed = ELEMENT_KEYS - ({"groups"} if defaults else set())
-    for key in raw:
-        if key not in allowed:
-            raise InputError(
-                f"{name}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
-                path=str(path),
-                line=raw.key_lines[key],
-            )
+    unknown_keys = [
+        InputError(
+            f"{name}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
+            path=str(path),
+            line=raw.key_lines[key],
+        )
+        for key in raw
+        if key not in allowed
+    ]
+    if unknown_keys:
+        raise InputErrors.of(unknown_keys)
     values = _expand(raw, path, line, name)
     if values.get("port") is not None and not isinstance(values["port"], int):
         try:
@@ -146,7 +150,12 @@ def load_inventory(directory: str | Path) -> tuple[Inventory, list[str]]:
     defaults_raw = _read(root / "defaults.yaml", required=False)
     secrets: list[str] = []
 
-    d = _element(defaults_raw, root / "defaults.yaml", "defaults", 1, defaults=True)
+    problems: list[InputError] = []  # every host's and group's mistakes, not just the first
+    d: dict[str, Any] = {}
+    try:
+        d = _element(defaults_raw, root / "defaults.yaml", "defaults", 1, defaults=True)
+    except InputError as exc:
+        _collect(problems, exc)
     secrets += _collect_secrets(d)
     defaults = Defaults(
         hostname=d.get("hostname"),
@@ -159,10 +168,16 @@ def load_inventory(directory: str | Path) -> tuple[Inventory, list[str]]:
     )
 
     group_values: dict[str, dict[str, Any]] = {}
+    broken: set[str] = set()  # groups with their own errors: members don't repeat them
     for name, raw in groups_raw.items():
-        values = _element(
-            raw, root / "groups.yaml", str(name), groups_raw.key_lines[name], defaults=False
-        )
+        try:
+            values = _element(
+                raw, root / "groups.yaml", str(name), groups_raw.key_lines[name], defaults=False
+            )
+        except InputError as exc:
+            _collect(problems, exc)
+            broken.add(str(name))
+            continue
         group_values[str(name)] = values
         secrets += _collect_secrets(values)
     groups = {
@@ -180,13 +195,19 @@ def load_inventory(directory: str | Path) -> tuple[Inventory, list[str]]:
         for name, v in group_values.items()
     }
     for name, v in group_values.items():
-        groups[name].groups = _parents(v, groups, root / "groups.yaml", groups_raw, name)
+        groups[name].groups = _parents(
+            v, groups, root / "groups.yaml", groups_raw, name, broken, problems
+        )
 
     hosts: dict[str, Host] = {}
     for name, raw in hosts_raw.items():
-        values = _element(
-            raw, root / "hosts.yaml", str(name), hosts_raw.key_lines[name], defaults=False
-        )
+        try:
+            values = _element(
+                raw, root / "hosts.yaml", str(name), hosts_raw.key_lines[name], defaults=False
+            )
+        except InputError as exc:
+            _collect(problems, exc)
+            continue
         secrets += _collect_secrets(values)
         hosts[str(name)] = Host(
             name=str(name),
@@ -196,26 +217,43 @@ def load_inventory(directory: str | Path) -> tuple[Inventory, list[str]]:
             password=values.get("password"),
             platform=values.get("platform"),
             data=values.get("data") or {},
-            groups=_parents(values, groups, root / "hosts.yaml", hosts_raw, str(name)),
+            groups=_parents(
+                values, groups, root / "hosts.yaml", hosts_raw, str(name), broken, problems
+            ),
             connection_options=_options(values.get("connection_options") or {}),
             defaults=defaults,
         )
+    if problems:
+        raise InputErrors.of(problems)
     return Inventory(hosts=Hosts(hosts), groups=Groups(groups), defaults=defaults), secrets
 
 
 def _parents(
-    values: dict[str, Any], groups: dict[str, Group], path: Path, raw: LineDict, name: str
+    values: dict[str, Any],
+    groups: dict[str, Group],
+    path: Path,
+    raw: LineDict,
+    name: str,
+    broken: set[str],
+    problems: list[InputError],
 ) -> ParentGroups:
     parents = ParentGroups()
     for group in values.get("groups", []):
-        if group not in groups:
-            raise InputError(
-                f"{name}.groups: unknown group '{group}'",
-                path=str(path),
-                line=raw.key_lines.get(name),
+        if group in groups:
+            parents.append(groups[group])
+        elif group not in broken:
+            problems.append(
+                InputError(
+                    f"{name}.groups: unknown group '{group}'",
+                    path=str(path),
+                    line=raw.key_lines.get(name),
+                )
             )
-        parents.append(groups[group])
     return parents
+
+
+def _collect(problems: list[InputError], exc: InputError) -> None:
+    problems.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
 
 
 def _collect_secrets(values: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ try:  # typer ≥ 0.20 vendors click; older releases use click itself
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
 
+from netraven.cli.backups_cmd import backups_app
 from netraven.cli.breakers_cmd import breakers_app
 from netraven.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from netraven.cli.jobs_cmd import jobs_app
@@ -30,6 +31,7 @@ app.command()(validate)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(lab_app, name="lab")
 app.add_typer(breakers_app, name="breakers")
+app.add_typer(backups_app, name="backups")
 
 
 def main() -> None:

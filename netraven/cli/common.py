@@ -20,7 +20,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"error: {message}\n")
+    """One ``error:`` line per line of the message (``InputErrors`` carries several)."""
+    for line in message.splitlines() or [""]:
+        sys.stderr.write(f"error: {line}\n")
     raise typer.Exit(code)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from netraven.errors import InputError
+from netraven.errors import InputError, InputErrors
 from netraven.playbook.schema import Play
 from netraven.playbook.templates import Templates
 from netraven.yamlfile import line_of, load_yaml
@@ -38,6 +38,19 @@ def _field(loc: tuple[int | str, ...]) -> str:
     return "play" + "".join(parts) if loc and isinstance(loc[0], int) else "".join(parts)
 
 
+def _schema_errors(file: Path, raw: object, exc: ValidationError) -> list[InputError]:
+    """Every schema mistake, once each, top to bottom: the user fixes them in one go."""
+    found: dict[str, InputError] = {}
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        problem = InputError(
+            f"{_field(loc) or 'play'}: {message}", path=str(file), line=line_of(raw, loc)
+        )
+        found.setdefault(str(problem), problem)
+    return sorted(found.values(), key=lambda e: e.line or 0)
+
+
 def load_playbook(path: str | Path) -> Playbook:
     file = Path(path)
     raw = load_yaml(file)
@@ -48,31 +61,27 @@ def load_playbook(path: str | Path) -> Playbook:
     try:
         plays = _PLAYS.validate_python(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key"
-        field = _field(loc) or "play"
-        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise InputError(
-            f"{field}: {message}{more}", path=str(file), line=line_of(raw, loc)
-        ) from None
+        raise InputErrors.of(_schema_errors(file, raw, exc)) from None
     templates = Templates(file.parent)
+    problems: list[InputError] = []
     for p_index, play in enumerate(plays):
         for t_index, task in enumerate(play.tasks):
             base = (p_index, "tasks", t_index)
-            _check_task(templates, file, raw, base, task)
+            problems += _check_task(templates, file, raw, base, task)
+    if problems:
+        raise InputErrors.of(problems)
     text = file.read_text(encoding="utf-8")
     return Playbook(file, text, hashlib.sha256(text.encode()).hexdigest(), plays, templates)
 
 
 def _check_task(
     templates: Templates, file: Path, raw: object, base: tuple[int | str, ...], task: object
-) -> None:
+) -> list[InputError]:
+    """Every template and expression problem in one task (all are reported, not the first)."""
     from netraven.playbook.schema import Task
 
     assert isinstance(task, Task)
+    problems: list[InputError] = []
 
     def check(kind: str, source: str | bool, loc: tuple[int | str, ...]) -> None:
         where = _field(loc)
@@ -83,7 +92,13 @@ def _check_task(
             elif isinstance(source, str):
                 templates.check_string(source, where)
         except InputError as exc:
-            raise InputError(str(exc), path=str(file), line=line_of(raw, loc)) from None
+            problems.append(InputError(str(exc), path=str(file), line=line_of(raw, loc)))
+
+    def check_file(name: str) -> None:
+        try:
+            templates.check_file(name)
+        except InputError as exc:
+            problems.append(exc)
 
     for i, command in enumerate(task.command or []):
         check("str", command, (*base, "command", i))
@@ -93,12 +108,12 @@ def _check_task(
         for i, line in enumerate(task.config.lines or []):
             check("str", line, (*base, "config", "lines", i))
         if task.config.template is not None:
-            templates.check_file(task.config.template)
+            check_file(task.config.template)
     if task.rollback is not None:
         for i, line in enumerate(task.rollback.lines or []):
             check("str", line, (*base, "rollback", "lines", i))
         if task.rollback.template is not None:
-            templates.check_file(task.rollback.template)
+            check_file(task.rollback.template)
     if task.assert_ is not None:
         for i, cond in enumerate(task.assert_.that):
             check("expr", cond, (*base, "assert", "that", i))
@@ -106,3 +121,4 @@ def _check_task(
             value = getattr(task.assert_, key)
             if value is not None:
                 check("str", value, (*base, "assert", key))
+    return problems

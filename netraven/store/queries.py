@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import LargeBinary, cast, func
+from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
@@ -127,6 +129,53 @@ def backups(
         if job_id is not None:
             query = query.where(ConfigBackup.job_id == job_id)
         return list(session.exec(query.order_by(col(ConfigBackup.id))).all())
+
+
+class BackupMeta(NamedTuple):
+    """One stored backup without its text; ``size`` is the stored text's length in bytes."""
+
+    id: int
+    job_id: int
+    host: str
+    sha256: str
+    size: int
+    created_at: datetime
+
+
+def backup_history(engine: Engine, host: str | None = None) -> list[BackupMeta]:
+    """Backups oldest first (by host, then storage order), without loading their text.
+
+    Listing a thousand hosts' histories must not pull every config into memory, so the
+    size is computed by the database: bytes, on SQLite via a cast to BLOB.
+    """
+    text = col(ConfigBackup.text)
+    size = (
+        func.length(cast(text, LargeBinary))
+        if engine.dialect.name == "sqlite"
+        else func.octet_length(text)
+    )
+    query = core_select(
+        col(ConfigBackup.id),
+        col(ConfigBackup.job_id),
+        col(ConfigBackup.host),
+        col(ConfigBackup.sha256),
+        size,
+        col(ConfigBackup.created_at),
+    )
+    if host is not None:
+        query = query.where(col(ConfigBackup.host) == host)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            query.order_by(col(ConfigBackup.host), col(ConfigBackup.id))
+        ).all()
+    return [BackupMeta(*row) for row in rows]
+
+
+def backup_text(engine: Engine, backup_id: int) -> str | None:
+    """The stored (redacted) text of one backup."""
+    with Session(engine) as session:
+        row = session.get(ConfigBackup, backup_id)
+        return row.text if row is not None else None
 
 
 def load_breakers(engine: Engine) -> list[Breaker]:
