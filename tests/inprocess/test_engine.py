@@ -199,3 +199,28 @@ def test_cancel_interrupts_in_flight_hosts_and_keeps_finished_ones(world: World)
     assert rows["r1"] == "ok"
     assert {rows[h] for h in ("r2", "r3", "r4")} == {"interrupted"}
     assert all(world.network.device(h).open_sessions == 0 for h in ("r1", "r2", "r3", "r4"))
+
+
+def test_cancelling_the_awaiting_task_records_the_job_then_reraises(world: World) -> None:
+    _outputs(world)
+    world.network.device("r2").gate = asyncio.Event()  # r2 never answers
+    spec = world.spec("- hosts: all\n  tasks:\n    - command: show version\n")
+
+    async def scenario() -> bool:
+        job = asyncio.create_task(
+            execute(spec, store=world.store, connections=world.network.registry())
+        )
+        while not world.network.device("r2").commands:
+            await asyncio.sleep(0.01)
+        job.cancel()
+        try:
+            await job
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    assert asyncio.run(scenario())
+    job = queries.get_job(world.store, 1)
+    assert job is not None and job.status == "interrupted" and job.exit_code == 99
+    rows = {h.host: h.status for h in queries.host_results(world.store, 1)}
+    assert rows["r2"] == "interrupted"
