@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Annotated
 
 import typer
 
@@ -12,9 +13,11 @@ try:  # typer ≥ 0.20 vendors click; older releases use click itself
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
 
+from netraven import __version__
 from netraven.cli.backups_cmd import backups_app
 from netraven.cli.breakers_cmd import breakers_app
 from netraven.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
+from netraven.cli.config_cmd import config_app
 from netraven.cli.jobs_cmd import jobs_app
 from netraven.cli.lab_cmd import lab_app
 from netraven.cli.run_cmd import run, validate
@@ -32,6 +35,28 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(lab_app, name="lab")
 app.add_typer(breakers_app, name="breakers")
 app.add_typer(backups_app, name="backups")
+app.add_typer(config_app, name="config")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"netraven {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Declarative network automation: YAML playbooks, Nornir inventories, a job store."""
 
 
 def main() -> None:

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from netraven.cli.common import handle_errors
-from netraven.store import queries
-from netraven.store.engine import open_engine
-from netraven.store.models import Breaker, epoch, iso_utc
+
+if TYPE_CHECKING:  # the store pulls in SQLModel: imported only when a command runs
+    from sqlalchemy.engine import Engine
+
+    from netraven.store.models import Breaker
 
 breakers_app = typer.Typer(help="Circuit breakers that outlive a run.", no_args_is_help=True)
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
 
 
+def _engine(db: str | None) -> Engine:
+    """The job store that ``--db``, ``NETRAVEN_DB_URL`` or ``netraven.toml`` selects."""
+    from netraven.settings import load_settings
+    from netraven.store.engine import open_engine
+
+    return open_engine(load_settings(db_url=db).db_url)
+
+
 def breaker_dict(b: Breaker) -> dict[str, Any]:
+    from netraven.store.models import iso_utc
+
     return {
         "scope_key": b.scope_key,
         "state": b.state,
@@ -38,13 +48,19 @@ def list_breakers(
     all_states: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
 ) -> None:
     """Breakers that are open (or half-open), with when they may let a trial host through."""
-    rows = [b for b in queries.load_breakers(open_engine(db)) if all_states or b.state != "closed"]
+    from netraven.store import queries
+    from netraven.store.models import epoch, iso_utc
+
+    rows = [b for b in queries.load_breakers(_engine(db)) if all_states or b.state != "closed"]
     if as_json:
         print(json.dumps([breaker_dict(b) for b in rows], indent=2))
         return
     if not rows:
         print("no open breakers")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("scope", "state", "failures", "opened", "trial in", "job")
     for b in rows:
         opened = iso_utc(b.opened_at)
@@ -68,5 +84,7 @@ def reset_breakers(
     """Close a breaker (or all of them) so the next run contacts its hosts again."""
     if not scope_key and not all_keys:
         raise typer.BadParameter("name a breaker (e.g. group:ams) or pass --all")
-    count = queries.reset_breakers(open_engine(db), None if all_keys else scope_key)
+    from netraven.store import queries
+
+    count = queries.reset_breakers(_engine(db), None if all_keys else scope_key)
     print(f"reset {count} breaker(s)")

@@ -1,4 +1,10 @@
-"""``netraven lab up|down|status``: the simulated device lab."""
+"""``netraven lab up|down|status|fault``: the simulated device lab.
+
+The lab directory comes from the settings (``--dir`` > ``NETRAVEN_LAB_DIR`` >
+``netraven.toml`` > ``<state_dir>/lab``). Without ``netraven.toml`` or an explicit
+directory, ``down``, ``status`` and ``fault`` also find a lab started in a parent of the
+current directory. ``status`` and ``fault`` exit 3 when no lab runs.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,31 @@ from typing import Annotated
 
 import typer
 
-from netraven.cli.common import handle_errors
-from netraven.lab import control
+from netraven.cli.common import fail, handle_errors
+
+NO_LAB = 3
 
 lab_app = typer.Typer(
     help="Simulated IOS-like devices over SSH on 127.0.0.1.", no_args_is_help=True
 )
-DirOpt = Annotated[Path, typer.Option("--dir", help="Lab state directory.")]
+DirOpt = Annotated[
+    Path | None,
+    typer.Option("--dir", help="Lab state directory (default: <state_dir>/lab, found upwards)."),
+]
+
+
+def _shown(path: Path) -> Path:
+    """Relative to the current directory when below it: shorter, and copy-pastable."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _existing_lab(lab_dir: Path | None) -> Path:
+    from netraven.settings import load_settings
+
+    return load_settings(lab_dir=lab_dir).find_lab_dir()
 
 
 @lab_app.command("up")
@@ -27,45 +51,66 @@ def lab_up(
         list[str] | None,
         typer.Option("--fault", help="DEVICE:KIND[:ARG], e.g. sw-lab-3:flap:2 (repeatable)."),
     ] = None,
-    lab_dir: DirOpt = control.DEFAULT_DIR,
+    big_config: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--big-config",
+            help="DEVICE:LINES: about LINES more lines of running config (repeatable).",
+        ),
+    ] = None,
+    lab_dir: DirOpt = None,
 ) -> None:
     """Start N devices in one background process and write their inventory."""
+    from netraven.lab import control
+    from netraven.settings import load_settings
+
+    directory = load_settings(lab_dir=lab_dir).lab_dir
     settings = control.LabSettings(
-        devices=devices, base_port=base_port, latency_ms=latency, faults=tuple(fault or ())
+        devices=devices,
+        base_port=base_port,
+        latency_ms=latency,
+        faults=tuple(fault or ()),
+        big_configs=tuple(big_config or ()),
     )
-    state = control.up(lab_dir, settings)
+    state = control.up(directory, settings)
     print(
         f"lab up: {devices} device(s) on 127.0.0.1:{base_port}-{base_port + devices - 1} "
-        f"(pid {state['pid']}); inventory: {lab_dir / 'inventory'}"
+        f"(pid {state['pid']}); inventory: {_shown(directory / 'inventory')}"
     )
 
 
 @lab_app.command("down")
 @handle_errors
-def lab_down(lab_dir: DirOpt = control.DEFAULT_DIR) -> None:
+def lab_down(lab_dir: DirOpt = None) -> None:
     """Stop the lab."""
-    print("lab stopped" if control.down(lab_dir) else "no lab running")
+    from netraven.lab import control
+
+    print("lab stopped" if control.down(_existing_lab(lab_dir)) else "no lab running")
 
 
 @lab_app.command("status")
 @handle_errors
 def lab_status(
-    lab_dir: DirOpt = control.DEFAULT_DIR, as_json: Annotated[bool, typer.Option("--json")] = False
+    lab_dir: DirOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
-    """Is a lab running, and where."""
-    state = control.read_state(lab_dir)
+    """Is a lab running, and where (exit 3 when not)."""
+    from netraven.lab import control
+
+    directory = _existing_lab(lab_dir)
+    state = control.read_state(directory)
     if as_json:
-        print(json.dumps({"running": state is not None, **(state or {})}))
+        print(json.dumps({"running": state is not None, "dir": str(directory), **(state or {})}))
     elif state is None:
         print("no lab running")
     else:
         last = state["base_port"] + state["devices"] - 1
         print(
             f"lab running: {state['devices']} device(s) on 127.0.0.1:{state['base_port']}-"
-            f"{last} (pid {state['pid']}, latency {state['latency_ms']} ms)"
+            f"{last} (pid {state['pid']}, latency {state['latency_ms']} ms); "
+            f"inventory: {_shown(directory / 'inventory')}"
         )
     if state is None:
-        raise typer.Exit(3)
+        raise typer.Exit(NO_LAB)
 
 
 @lab_app.command("fault")
@@ -80,8 +125,16 @@ def lab_fault(
         ),
     ],
     argument: Annotated[str | None, typer.Argument()] = None,
-    lab_dir: DirOpt = control.DEFAULT_DIR,
+    lab_dir: DirOpt = None,
 ) -> None:
-    """Give a running lab device a fault (or clear its faults); takes effect at once."""
-    control.set_fault(lab_dir, device, kind, argument)
+    """Give a running lab device a fault (or clear its faults); takes effect at once.
+
+    Exit 5 for an unknown device, fault kind or bad argument; exit 3 when no lab runs.
+    """
+    from netraven.lab import control
+
+    try:
+        control.set_fault(_existing_lab(lab_dir), device, kind, argument)
+    except control.NoLab as exc:
+        fail(str(exc), NO_LAB)
     print(f"{device}: {kind}{' ' + argument if argument else ''}")

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from netraven.errors import LabError
+from netraven.errors import InputError, LabError
 from netraven.lab import faults
 from netraven.lab.device import device_name
 
@@ -32,6 +32,29 @@ class LabSettings:
     secret: str = "lab-En4ble"
     community: str = "public"
     faults: tuple[str, ...] = ()
+    big_configs: tuple[str, ...] = ()  # DEVICE:LINES, a running config LINES lines longer
+
+
+class NoLab(LabError):
+    """No lab runs from the directory asked about (``lab status`` and ``lab fault`` exit 3)."""
+
+
+MAX_BIG_CONFIG = 1_000_000
+
+
+def parse_big_config(spec: str, devices: int) -> tuple[str, int]:
+    """``DEVICE:LINES`` as given to ``lab up --big-config``."""
+    device, sep, lines = spec.rpartition(":")
+    if not sep or not device:
+        raise InputError(f"--big-config '{spec}': expected DEVICE:LINES, e.g. sw-lab-1:20000")
+    _check_device(device, devices)
+    try:
+        count = int(lines)
+    except ValueError:
+        raise InputError(f"--big-config '{spec}': '{lines}' is not a number") from None
+    if not 1 <= count <= MAX_BIG_CONFIG:
+        raise InputError(f"--big-config '{spec}': LINES must be 1 … {MAX_BIG_CONFIG}")
+    return device, count
 
 
 def read_state(lab_dir: Path) -> dict[str, Any] | None:
@@ -60,11 +83,6 @@ def _alive(pid: int) -> bool:
 
 def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> dict[str, Any]:
     """Start the lab in the background and wait until every device listens."""
-    if read_state(lab_dir) is not None:
-        raise LabError(f"a lab is already running from {lab_dir} (netraven lab down first)")
-    lab_dir.mkdir(parents=True, exist_ok=True)
-    (lab_dir / "state.json").unlink(missing_ok=True)
-    (lab_dir / "commands.log").unlink(missing_ok=True)
     initial: dict[str, faults.Faults] = {}
     try:
         for spec in settings.faults:
@@ -72,7 +90,13 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
             _check_device(device, settings.devices)
             initial.setdefault(device, faults.Faults()).apply(kind, argument)
     except faults.FaultError as exc:
-        raise LabError(str(exc)) from None
+        raise InputError(f"--fault: {exc}") from None
+    big = [parse_big_config(spec, settings.devices) for spec in settings.big_configs]
+    if read_state(lab_dir) is not None:
+        raise LabError(f"a lab is already running from {lab_dir} (netraven lab down first)")
+    lab_dir.mkdir(parents=True, exist_ok=True)
+    (lab_dir / "state.json").unlink(missing_ok=True)
+    (lab_dir / "commands.log").unlink(missing_ok=True)
     faults.save(lab_dir / "faults.json", initial)
     env = {
         **os.environ,
@@ -96,6 +120,7 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
             str(settings.latency_ms),
             "--username",
             settings.username,
+            *(arg for device, lines in big for arg in ("--big-config", f"{device}:{lines}")),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -103,7 +128,8 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
         env=env,
         start_new_session=True,
     )
-    deadline = time.monotonic() + (timeout or 30 + settings.devices * 0.05)
+    extra_lines = sum(lines for _, lines in big)
+    deadline = time.monotonic() + (timeout or 30 + settings.devices * 0.05 + extra_lines / 50_000)
     while time.monotonic() < deadline:
         state = read_state(lab_dir)
         if state is not None and state.get("pid") == process.pid:
@@ -133,8 +159,9 @@ def down(lab_dir: Path, timeout: float = 10) -> bool:
 
 
 def _check_device(device: str, count: int) -> None:
-    if device not in {device_name(i) for i in range(1, count + 1)}:
-        raise LabError(f"no lab device '{device}' (devices are sw-lab-1 … sw-lab-{count})")
+    _, _, number = device.rpartition("-")
+    if not (number.isdigit() and device == device_name(int(number)) and 1 <= int(number) <= count):
+        raise InputError(f"no lab device '{device}' (devices are sw-lab-1 … sw-lab-{count})")
 
 
 def set_fault(
@@ -143,16 +170,18 @@ def set_fault(
     """Add a fault to a running lab's device, or ``clear`` its faults, and wait until it holds."""
     state = read_state(lab_dir)
     if state is None:
-        raise LabError(f"no lab running from {lab_dir}")
+        raise NoLab(f"no lab running from {lab_dir}")
     _check_device(device, int(state["devices"]))
     current = faults.load(lab_dir / "faults.json")
     if kind == "clear":
+        if argument is not None:
+            raise InputError("'clear' takes no argument")
         current.pop(device, None)
     else:
         try:
             current.setdefault(device, faults.Faults()).apply(kind, argument)
         except faults.FaultError as exc:
-            raise LabError(str(exc)) from None
+            raise InputError(str(exc)) from None
     faults.save(lab_dir / "faults.json", current)
     os.kill(int(state["pid"]), signal.SIGHUP)
     deadline = time.monotonic() + timeout

@@ -51,8 +51,38 @@ class Block:
     children: list[str] = field(default_factory=list)
 
 
-def seed_config(name: str, secret_hash: str, community: str) -> list[Block]:
-    """A plausible access-switch configuration, the same shape on every lab device."""
+def bulk_config(lines: int) -> list[Block]:
+    """About ``lines`` more lines of running config (each ``!`` counted), for big-config tests.
+
+    VLANs 100-3999 first, then as many loopback interfaces as it takes: the shapes a
+    large real switch config is made of, so block-aware diffs have real work to do.
+    """
+    blocks: list[Block] = []
+    remaining = lines
+    for vlan in range(100, 4000):
+        if remaining <= 0:
+            return blocks
+        blocks.append(Block(f"vlan {vlan}", [f"name BULK_{vlan}"]))
+        remaining -= 3
+    loopback = 1000
+    while remaining > 0:
+        ip = f"10.{100 + loopback // 65536 % 100}.{loopback // 256 % 256}.{loopback % 256}"
+        blocks.append(
+            Block(
+                f"interface Loopback{loopback}",
+                [f"description bulk loopback {loopback}", f"ip address {ip} 255.255.255.255"],
+            )
+        )
+        remaining -= 4
+        loopback += 1
+    return blocks
+
+
+def seed_config(name: str, secret_hash: str, community: str, extra_lines: int = 0) -> list[Block]:
+    """A plausible access-switch configuration, the same shape on every lab device.
+
+    ``extra_lines`` adds :func:`bulk_config` before the ``line`` blocks.
+    """
     blocks = [
         Block("version 15.2"),
         Block("service timestamps debug datetime msec"),
@@ -82,6 +112,7 @@ def seed_config(name: str, secret_hash: str, community: str) -> list[Block]:
         Block("router ospf 1", ["router-id 10.0.0.1", "network 10.0.0.0 0.0.0.255 area 0"]),
         Block(f"snmp-server community {community} RO"),
         Block("logging host 10.0.0.250"),
+        *bulk_config(extra_lines),
         Block("line con 0", ["logging synchronous"]),
         Block("line vty 0 4", ["transport input ssh"]),
     ]
@@ -327,8 +358,12 @@ class Session:
 
     def _insert_top(self, block: Block) -> None:
         # Keep "line" blocks last, as IOS does, so new global lines land before them.
+        # They are only ever inserted here, so they form a run at the end: scan it from the
+        # back, which keeps a push into a 20,000-line config cheap.
         running = self.device.running
-        index = next((i for i, b in enumerate(running) if b.line.startswith("line ")), len(running))
+        index = len(running)
+        while index and running[index - 1].line.startswith("line "):
+            index -= 1
         running.insert(index, block)
 
 

@@ -183,13 +183,14 @@ class LabServer:
         if not key_path.exists():
             asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(key_path))
         self.host_key = asyncssh.read_private_key(str(key_path))
+        big: dict[str, int] = dict(args.big_config)
         for i in range(1, args.devices + 1):
             name = device_name(i)
             device = Device(
                 name=name,
                 enable_secret=args.secret,
                 serial=f"FOC{2000 + i:05d}X{i % 10}",
-                running=seed_config(name, SECRET_HASH, args.community),
+                running=seed_config(name, SECRET_HASH, args.community, big.get(name, 0)),
                 on_command=self.log,
             )
             device.startup = list(device.running)
@@ -261,6 +262,11 @@ async def serve(args: argparse.Namespace) -> None:
     (lab.state_dir / "state.json").unlink(missing_ok=True)
 
 
+def _big_config(spec: str) -> tuple[str, int]:
+    device, _, lines = spec.rpartition(":")
+    return device, int(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="netraven-lab")
     parser.add_argument("--state-dir", required=True)
@@ -268,6 +274,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base-port", type=int, default=10022)
     parser.add_argument("--latency", type=float, default=0.0, help="think-time per command, ms")
     parser.add_argument("--username", default="admin")
+    parser.add_argument(
+        "--big-config",
+        type=_big_config,
+        action="append",
+        default=[],
+        metavar="DEVICE:LINES",
+        help="seed DEVICE with about LINES more lines of running config (repeatable)",
+    )
     args = parser.parse_args(argv)
     # Credentials come from the environment, never argv, which any local user can read.
     args.password = os.environ.get("NETRAVEN_LAB_PASSWORD", "lab-Pa55word")
