@@ -103,6 +103,7 @@ def prepare_run(  # the options of `netraven run`, one by one
     check: bool = False,
     diff: bool = False,
     forks: int = 100,
+    log_level: str = "debug",
 ) -> PreparedRun:
     inv, secrets = load_inventory(inventory)
     book = load_playbook(playbook)
@@ -131,5 +132,6 @@ def prepare_run(  # the options of `netraven run`, one by one
         inventory_path=str(inventory),
         git_commit=git_commit(playbook),
         warnings=tuple(notes),
+        log_level=log_level,
     )
     return PreparedRun(spec, notes)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from netraven.app import backups
-from netraven.cli.common import handle_errors
+if TYPE_CHECKING:
+    from netraven.app.backups import BackupVersion
+
+from netraven.cli.common import handle_errors, open_store
 from netraven.errors import InputError
-from netraven.store.engine import open_engine
 
 backups_app = typer.Typer(
     help="Stored config backups: versions per host, their text, diffs.", no_args_is_help=True
@@ -26,7 +27,7 @@ VERSION_HELP = "N (1 = oldest), 'latest', or -N counted from the newest (-1 = la
 def parse_version(ref: str) -> int:
     """``latest`` is -1; anything else must be a (possibly negative) whole number."""
     if ref.lower() == "latest":
-        return backups.LATEST
+        return -1  # netraven.app.backups.LATEST: the newest
     try:
         return int(ref)
     except ValueError:
@@ -37,7 +38,7 @@ def _print_json(document: object) -> None:
     print(json.dumps(document, indent=2))
 
 
-def _stamp(version: backups.BackupVersion) -> str:
+def _stamp(version: BackupVersion) -> str:
     return version.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -49,7 +50,9 @@ def list_backups(
     as_json: JsonOpt = False,
 ) -> None:
     """Stored backup versions per host, newest first."""
-    engine = open_engine(db)  # TODO(read-only): open_engine(db, write=False)
+    from netraven.app import backups
+
+    engine = open_store(db)  # TODO(read-only): open_engine(db, write=False)
     versions = backups.list_versions(engine, host)
     if as_json:
         _print_json([v.model_dump(mode="json") for v in versions])
@@ -77,7 +80,9 @@ def show_backup(
 ) -> None:
     """One backup's config text (redacted as stored); the newest by default."""
     ref = parse_version(version)
-    engine = open_engine(db)  # TODO(read-only): open_engine(db, write=False)
+    from netraven.app import backups
+
+    engine = open_store(db)  # TODO(read-only): open_engine(db, write=False)
     backup = backups.show_version(engine, host, ref)
     if as_json:
         _print_json(backup.model_dump(mode="json"))
@@ -106,7 +111,9 @@ def diff_backups(
         raise InputError(
             f"give two versions to compare (or none for the newest two), not {len(refs)}"
         )
-    engine = open_engine(db)  # TODO(read-only): open_engine(db, write=False)
+    from netraven.app import backups
+
+    engine = open_store(db)  # TODO(read-only): open_engine(db, write=False)
     result = backups.diff_versions(engine, host, *refs)
     if as_json:
         _print_json(result.model_dump(mode="json"))

@@ -8,23 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from netraven.cli.common import handle_errors
+from netraven.cli.common import handle_errors, open_store
 
 if TYPE_CHECKING:  # the store pulls in SQLModel: imported only when a command runs
-    from sqlalchemy.engine import Engine
 
     from netraven.store.models import Breaker
 
 breakers_app = typer.Typer(help="Circuit breakers that outlive a run.", no_args_is_help=True)
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
-
-
-def _engine(db: str | None) -> Engine:
-    """The job store that ``--db``, ``NETRAVEN_DB_URL`` or ``netraven.toml`` selects."""
-    from netraven.settings import load_settings
-    from netraven.store.engine import open_engine
-
-    return open_engine(load_settings(db_url=db).db_url)
 
 
 def breaker_dict(b: Breaker) -> dict[str, Any]:
@@ -51,7 +42,7 @@ def list_breakers(
     from netraven.store import queries
     from netraven.store.models import epoch, iso_utc
 
-    rows = [b for b in queries.load_breakers(_engine(db)) if all_states or b.state != "closed"]
+    rows = [b for b in queries.load_breakers(open_store(db)) if all_states or b.state != "closed"]
     if as_json:
         print(json.dumps([breaker_dict(b) for b in rows], indent=2))
         return
@@ -86,5 +77,5 @@ def reset_breakers(
         raise typer.BadParameter("name a breaker (e.g. group:ams) or pass --all")
     from netraven.store import queries
 
-    count = queries.reset_breakers(_engine(db), None if all_keys else scope_key)
+    count = queries.reset_breakers(open_store(db), None if all_keys else scope_key)
     print(f"reset {count} breaker(s)")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 from netraven import exit_codes
 from netraven.errors import InputError, LabError, NetRavenError, StoreError
@@ -17,6 +20,14 @@ EXIT_INPUT = exit_codes.INPUT
 EXIT_INTERRUPTED = exit_codes.INTERRUPTED
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def open_store(db: str | None) -> Engine:
+    """The job store that ``--db``, ``NETRAVEN_DB_URL`` or ``netraven.toml`` selects."""
+    from netraven.settings import load_settings
+    from netraven.store.engine import open_engine
+
+    return open_engine(load_settings(db_url=db).db_url)
 
 
 def fail(message: str, code: int) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netraven.cli.common import handle_errors
+from netraven.cli.common import handle_errors, open_store
 
 jobs_app = typer.Typer(help="Inspect recorded jobs.", no_args_is_help=True)
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
@@ -31,9 +31,8 @@ def list_jobs(
     from rich.table import Table
 
     from netraven.app import jobs
-    from netraven.store.engine import open_engine
 
-    views = jobs.list_jobs(open_engine(db), limit)
+    views = jobs.list_jobs(open_store(db), limit)
     if as_json:
         print(json.dumps([v.model_dump(mode="json") for v in views], indent=2))
         return
@@ -59,9 +58,8 @@ def show_job(job_ref: JobRef, db: DbOpt = None, as_json: JsonOpt = False) -> Non
     from rich.table import Table
 
     from netraven.app import jobs
-    from netraven.store.engine import open_engine
 
-    detail = jobs.show_job(open_engine(db), job_ref)
+    detail = jobs.show_job(open_store(db), job_ref)
     if as_json:
         print(detail.model_dump_json(indent=2))
         return
@@ -111,9 +109,8 @@ def job_logs(
 ) -> None:
     """A job's log entries, optionally for one host."""
     from netraven.app import jobs
-    from netraven.store.engine import open_engine
 
-    entries = jobs.job_logs(open_engine(db), job_ref, host)
+    entries = jobs.job_logs(open_store(db), job_ref, host)
     if as_json:
         print(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
         return

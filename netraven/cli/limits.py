@@ -1,4 +1,4 @@
-"""``.netraven/last-failed.txt``: the hosts to hand to ``--limit @FILE`` after a failed run.
+"""``<state_dir>/last-failed.txt``: the hosts to hand to ``--limit @FILE`` after a failed run.
 
 It names the failed hosts of the newest run that had any; a clean run removes it, so a
 stale list never re-targets hosts that have since succeeded.
@@ -10,10 +10,8 @@ from pathlib import Path
 
 from netraven.domain import JobOutcome
 
-LAST_FAILED = Path(".netraven/last-failed.txt")
 
-
-def write_last_failed(outcome: JobOutcome, path: Path = LAST_FAILED) -> Path | None:
+def write_last_failed(outcome: JobOutcome, path: Path) -> Path | None:
     failed = outcome.failed_hosts()
     if not failed:
         return None
@@ -22,5 +20,5 @@ def write_last_failed(outcome: JobOutcome, path: Path = LAST_FAILED) -> Path | N
     return path
 
 
-def forget_last_failed(path: Path = LAST_FAILED) -> None:
+def forget_last_failed(path: Path) -> None:
     path.unlink(missing_ok=True)

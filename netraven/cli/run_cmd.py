@@ -51,6 +51,14 @@ async def _execute_until_signalled(
             loop.remove_signal_handler(sig)
 
 
+def _shown(path: Path) -> Path:
+    """A path as short as it can be said from here, for hints people copy."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 @handle_errors
 def run(
     playbook: Annotated[Path, typer.Argument(help="Playbook YAML file.")],
@@ -74,7 +82,10 @@ def run(
     skip_tags: Annotated[list[str] | None, typer.Option("--skip-tags")] = None,
     check: Annotated[bool, typer.Option("-C", "--check", help="Send no configuration.")] = False,
     diff: Annotated[bool, typer.Option("-D", "--diff", help="Show config diffs.")] = False,
-    forks: Annotated[int, typer.Option("-f", "--forks", min=1, max=10000)] = 100,
+    forks: Annotated[
+        int | None,
+        typer.Option("-f", "--forks", min=1, max=10000, help="Hosts at once (default 100)."),
+    ] = None,
     output: Annotated[OutputFormat, typer.Option("--output")] = OutputFormat.text,
     output_file: Annotated[Path | None, typer.Option("--output-file")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Job store URL.")] = None,
@@ -89,13 +100,15 @@ def run(
     from netraven.cli.limits import forget_last_failed, write_last_failed
     from netraven.cli.output import TextReporter, job_document, to_junit
     from netraven.engine import Owner, build_redactor
-    from netraven.store.engine import open_engine, safe_url
+    from netraven.settings import load_settings, mask_url
+    from netraven.store.engine import open_engine
     from netraven.system import raise_fd_limit
 
     started = time.perf_counter()
+    settings = load_settings(db_url=db, forks=forks)
     variables = parse_extra_vars(extra_vars or [])
     err = Console(stderr=True, highlight=False)
-    open_store = functools.cache(lambda: open_engine(db))
+    open_store = functools.cache(lambda: open_engine(settings.db_url))
     prepared = prepare_run(
         playbook,
         inventory,
@@ -108,7 +121,8 @@ def run(
         skip_tags=split_tags(skip_tags or []),
         check=check,
         diff=diff,
-        forks=forks,
+        forks=settings.forks,
+        log_level=settings.log_level,
     )
     if prepared.spec is None:
         for note in prepared.notes:
@@ -126,19 +140,19 @@ def run(
     outcome = asyncio.run(_execute_until_signalled(spec, store, reporter))
     if text_to_stdout:
         reporter.recap(outcome)
-    store_flag = f" --db '{safe_url(db)}'" if db else ""
+    store_flag = f" --db '{mask_url(db)}'" if db else ""
     reporter.closing_line(outcome, time.perf_counter() - started, store_flag)
     if outcome.error:
         err.print(f"error: {escape(outcome.error)}", highlight=False)
-    last_failed = write_last_failed(outcome)
+    last_failed = write_last_failed(outcome, settings.last_failed_path)
     if last_failed is not None:
         err.print(
-            f"hint: run again on the failed hosts only with --limit @{last_failed} "
+            f"hint: run again on the failed hosts only with --limit @{_shown(last_failed)} "
             f"(or --retry-failed {outcome.job_id}{store_flag})",
             highlight=False,
         )
     elif outcome.status == "succeeded":
-        forget_last_failed()
+        forget_last_failed(settings.last_failed_path)
     document = None
     if output is OutputFormat.json:
         document = job_document(store, outcome, spec).model_dump_json(indent=2)

@@ -100,7 +100,8 @@ async def execute(
     assert job.id is not None
     writer = BatchWriter(store, redactor)
     collector = _Collector()
-    events = Fanout(listeners, [StoreListener(writer, job.id), collector])
+    recorder = StoreListener(writer, job.id, spec.log_level)
+    events = Fanout(listeners, [recorder, collector])
     run = _JobRun(spec, items, job.id, events, redactor, registry, writer, store, clock)
     events.job_started(job.id)
     for warning in [*spec.warnings, *warnings]:

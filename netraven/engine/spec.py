@@ -57,3 +57,4 @@ class JobSpec:
     inventory_path: str | None = None
     git_commit: str | None = None
     warnings: tuple[str, ...] = ()  # found while preparing the run, recorded with the job
+    log_level: str = "debug"  # the least severe log entry the store keeps
