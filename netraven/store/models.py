@@ -36,7 +36,11 @@ def _when(**kwargs: Any) -> Any:
 
 
 class Job(SQLModel, table=True):
-    """status: queued, running, succeeded, failed, cancelled or interrupted."""
+    """status: queued, running, succeeded, failed, cancelled or interrupted.
+
+    ``error``: why the job failed outside any host (a store write error, an internal
+    bug); ``inventory``: the inventory it ran on. Both arrived in schema revision 0002.
+    """
 
     __tablename__ = "job"
     id: int | None = Field(default=None, primary_key=True)
@@ -52,6 +56,8 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now, sa_type=DateTime(timezone=True))
     started_at: datetime | None = _when()
     finished_at: datetime | None = _when()
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    inventory: str | None = None
 
 
 class HostResult(SQLModel, table=True):
