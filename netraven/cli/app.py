@@ -14,6 +14,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 
 from netraven.cli.breakers_cmd import breakers_app
 from netraven.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
+from netraven.cli.db_cmd import db_app
 from netraven.cli.jobs_cmd import jobs_app
 from netraven.cli.lab_cmd import lab_app
 from netraven.cli.run_cmd import run, validate
@@ -30,6 +31,7 @@ app.command()(validate)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(lab_app, name="lab")
 app.add_typer(breakers_app, name="breakers")
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:
