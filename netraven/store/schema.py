@@ -82,7 +82,8 @@ class SchemaStatus:
         return f"job store {where} has {current} but this release needs {self.head}: {upgrade_hint}"
 
 
-def _config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for the packaged migrations, run on ``connection``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -92,7 +93,7 @@ def _config(connection: Connection | None = None) -> Config:
 
 @cache
 def _script() -> ScriptDirectory:
-    return ScriptDirectory.from_config(_config())
+    return ScriptDirectory.from_config(alembic_config())
 
 
 def head_revision() -> str:
@@ -129,7 +130,7 @@ def upgrade(engine: Engine, url: str) -> None:
                 f"the store has schema revision {status.current}, which this release does not "
                 f"know (head is {status.head}): it was written by a newer NetRaven"
             )
-        config = _config(connection)
+        config = alembic_config(connection)
         if status.legacy:
             command.stamp(config, LEGACY_REVISION)
         command.upgrade(config, "head")
