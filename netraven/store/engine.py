@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -22,7 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from netraven.errors import StoreError
 from netraven.store.liveness import mark_dead_jobs
-from netraven.store.schema import SchemaStatus, read_status, upgrade
+from netraven.store.schema import MigrationFailed, SchemaStatus, read_status, upgrade
 from netraven.store.sqlite import read_only_connection, sqlite_path, sqlite_pragmas
 
 DEFAULT_DB = ".netraven/netraven.db"
@@ -99,7 +98,7 @@ def open_engine(url: str | None = None, *, write: bool = True) -> Engine:
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(f"cannot open job store {safe_url(url)}: {_describe(exc, url)}") from None
-    except CommandError as exc:
+    except MigrationFailed as exc:
         engine.dispose()
         raise StoreError(f"cannot migrate job store {safe_url(url)}: {exc}") from None
     return engine

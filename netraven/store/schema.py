@@ -6,6 +6,11 @@ Three kinds of store exist: empty (nothing yet: migrating creates every table), 
 lock — SQLite's write lock through ``BEGIN IMMEDIATE``, PostgreSQL's advisory lock —
 so two runs starting together on a new store do not both create it, and all of one
 upgrade commits or none of it does.
+
+Alembic is imported only when a store actually needs migrating: importing it costs
+every command start a noticeable fraction of a second, and a store at ``HEAD`` needs
+one SELECT, not Alembic. ``HEAD`` is therefore written here too; a unit test keeps it
+equal to the newest revision in ``migrations/versions``.
 """
 
 from __future__ import annotations
@@ -15,19 +20,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from netraven.store.sqlite import sqlite_path, sqlite_pragmas
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+HEAD = "0002"  # the newest revision in migrations/versions (checked by a unit test)
+VERSION_TABLE = "alembic_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LEGACY_REVISION = "0001"  # the schema of release 0.1.0, which had no alembic_version
 # pg_advisory_xact_lock key: the bytes of "netraven" read as a big-endian integer.
@@ -44,11 +50,11 @@ class SchemaStatus:
 
     @property
     def head(self) -> str:
-        return head_revision()
+        return HEAD
 
     @property
     def known(self) -> bool:
-        return self.current is None or self.current in known_revisions()
+        return self.current is None or self.current == HEAD or self.current in known_revisions()
 
     @property
     def usable(self) -> bool:
@@ -84,6 +90,8 @@ class SchemaStatus:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for the packaged migrations, run on ``connection``."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -91,12 +99,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+class MigrationFailed(Exception):
+    """Alembic could not migrate the store; the message says why."""
+
+
 @cache
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
 def head_revision() -> str:
+    """The newest revision as Alembic reads it from the package (``HEAD`` should equal it)."""
     head = _script().get_current_head()
     assert head is not None, "the package ships at least one revision"
     return head
@@ -108,10 +123,12 @@ def known_revisions() -> frozenset[str]:
 
 def read_status(connection: Connection) -> SchemaStatus:
     """Read-only: never creates ``alembic_version`` or anything else."""
-    current = MigrationContext.configure(connection).get_current_revision()
-    if current is not None:
-        return SchemaStatus(current=current, legacy=False, empty=False)
-    has_jobs = inspect(connection).has_table("job")
+    inspector = inspect(connection)
+    if inspector.has_table(VERSION_TABLE):
+        current = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        if current is not None:
+            return SchemaStatus(current=str(current), legacy=False, empty=False)
+    has_jobs = inspector.has_table("job")
     return SchemaStatus(current=None, legacy=has_jobs, empty=not has_jobs)
 
 
@@ -126,14 +143,20 @@ def upgrade(engine: Engine, url: str) -> None:
             return
         if not status.known:
             # Alembic would say "Can't locate revision"; say what it means instead.
-            raise CommandError(
+            raise MigrationFailed(
                 f"the store has schema revision {status.current}, which this release does not "
                 f"know (head is {status.head}): it was written by a newer NetRaven"
             )
+        from alembic import command
+        from alembic.util.exc import CommandError
+
         config = alembic_config(connection)
-        if status.legacy:
-            command.stamp(config, LEGACY_REVISION)
-        command.upgrade(config, "head")
+        try:
+            if status.legacy:
+                command.stamp(config, LEGACY_REVISION)
+            command.upgrade(config, "head")
+        except CommandError as exc:
+            raise MigrationFailed(str(exc)) from exc
 
 
 @contextmanager
