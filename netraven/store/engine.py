@@ -136,7 +136,7 @@ def _status(engine: Engine, url: str) -> SchemaStatus:
     try:
         with engine.connect() as connection:
             return read_status(connection)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, OSError) as exc:
         raise StoreError(f"cannot open job store {safe_url(url)}: {_describe(exc, url)}") from None
 
 
