@@ -38,7 +38,11 @@ def _when(**kwargs: Any) -> Any:
 
 
 class Job(SQLModel, table=True):
-    """status: queued, running, succeeded, failed, cancelled or interrupted."""
+    """status: queued, running, succeeded, failed, cancelled or interrupted.
+
+    ``error``: why the job failed outside any host (a store write error, an internal
+    bug); ``inventory``: the inventory it ran on. Both arrived in schema revision 0002.
+    """
 
     __tablename__ = "job"
     id: int | None = Field(default=None, primary_key=True)

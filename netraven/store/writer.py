@@ -4,6 +4,12 @@ Rows are queued as plain dicts as results happen and written by one thread with 
 multi-row INSERT per table per batch (SQLAlchemy Core, no ORM unit of work), so a
 thousand hosts finishing together cost a handful of statements. Every text column
 is redacted here, at the door, whatever the caller already did.
+
+Failures are reported honestly: the first failed batch stops all writing (a record
+with holes in the middle would look complete), ``error`` shows it while the run goes
+on, and ``close`` raises it. The queue is bounded so a slow database slows producers
+down instead of growing memory without limit; after a failure the thread keeps
+draining and dropping, so a producer never blocks forever.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
+from netraven.errors import StoreError
 from netraven.secrets import Redactor
 from netraven.store.models import ConfigBackup, HostResult, LogEntry, TaskResult
 
@@ -28,39 +35,74 @@ _TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     ConfigBackup.__tablename__: ("text",),
 }
 _STOP = object()
+MAXSIZE = 10_000
 
 
 class BatchWriter:
     def __init__(
-        self, engine: Engine, redactor: Redactor, batch: int = 1000, interval: float = 0.25
+        self,
+        engine: Engine,
+        redactor: Redactor,
+        batch: int = 1000,
+        interval: float = 0.25,
+        maxsize: int = MAXSIZE,
     ) -> None:
         self._engine = engine
         self._redactor = redactor
         self._batch = batch
         self._interval = interval
-        self._queue: queue.Queue[Any] = queue.Queue()
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize)
         self._error: BaseException | None = None
+        self._dropped = 0
+        self._count_lock = threading.Lock()  # producers and the thread both count drops
+        self._closed = False
         self._thread = threading.Thread(target=self._loop, name="netraven-store", daemon=True)
         self._thread.start()
 
-    def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
-        self._queue.put((model.__table__, row))  # type: ignore[attr-defined]
-
     @property
     def error(self) -> BaseException | None:
-        """The write failure, if any; the job cannot be fully recorded once this is set."""
+        """The first write failure, as soon as it happens; nothing is written after it."""
         return self._error
+
+    @property
+    def dropped(self) -> int:
+        """Rows and statements not written: the failed batch's and everything after it."""
+        return self._dropped
+
+    def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
+        """Queue a row; blocks while the queue is full (the database is behind)."""
+        self._put((model.__table__, row))  # type: ignore[attr-defined]
 
     def call(self, statement: Callable[[Connection], None]) -> None:
         """Run ``statement`` in the writer's transaction order (e.g. an upsert)."""
-        self._queue.put((None, statement))
+        self._put((None, statement))
+
+    def flush(self) -> None:
+        """Wait until everything queued so far has been written (or dropped)."""
+        self._queue.join()
 
     def close(self) -> None:
-        """Flush everything queued so far and stop; re-raise a write failure."""
-        self._queue.put(_STOP)
-        self._thread.join()
+        """Flush everything queued so far and stop; raise ``StoreError`` for a write failure."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(_STOP)
+            self._thread.join()
         if self._error is not None:
-            raise self._error
+            error = self._error
+            lines = str(error).splitlines()
+            lost = f" ({self._dropped} row(s) not written)" if self._dropped else ""
+            raise StoreError(
+                f"job store write failed: {type(error).__name__}: {lines[0] if lines else ''}"
+                f"{lost}"
+            ) from error
+
+    def _put(self, item: tuple[Table | None, Any]) -> None:
+        if self._closed:
+            raise StoreError("job store writer is closed: nothing more can be recorded")
+        if self._error is not None:  # already failed: do not even queue
+            self._drop(1)
+            return
+        self._queue.put(item)
 
     def _redact(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
         for name in _TEXT_COLUMNS.get(table.name, ()):
@@ -78,37 +120,49 @@ class BatchWriter:
                 continue
             batch: dict[Table, list[dict[str, Any]]] = defaultdict(list)
             calls: list[Callable[[Connection], None]] = []
-            count = 0
-            while True:
-                if item is _STOP:
-                    stop = True
-                    break
-                table, row = item
-                if table is None:
-                    calls.append(row)
-                else:
-                    batch[table].append(self._redact(table, row))
-                count += 1
-                if count >= self._batch:
-                    break
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            if batch or calls:
-                self._write(batch, calls, count)
+            taken = 0
+            try:
+                while True:
+                    taken += 1
+                    if item is _STOP:
+                        stop = True
+                        break
+                    if self._error is not None:
+                        self._drop(1)
+                    else:
+                        table, row = item
+                        if table is None:
+                            calls.append(row)
+                        else:
+                            batch[table].append(self._redact(table, row))
+                    if taken >= self._batch:
+                        break
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                if batch or calls:
+                    self._write(batch, calls)
+            except BaseException as exc:  # noqa: BLE001 - a dead thread would block producers
+                self._fail(exc, len(calls) + sum(len(rows) for rows in batch.values()))
+            finally:
+                for _ in range(taken):
+                    self._queue.task_done()
 
     def _write(
-        self,
-        batch: dict[Table, list[dict[str, Any]]],
-        calls: list[Callable[[Connection], None]],
-        count: int,
+        self, batch: dict[Table, list[dict[str, Any]]], calls: list[Callable[[Connection], None]]
     ) -> None:
-        try:
-            with self._engine.begin() as connection:
-                for table in sorted(batch, key=lambda t: t.name):
-                    connection.execute(table.insert(), batch[table])
-                for statement in calls:
-                    statement(connection)
-        except Exception as exc:  # keep the run going; surface at close
+        with self._engine.begin() as connection:
+            for table in sorted(batch, key=lambda t: t.name):
+                connection.execute(table.insert(), batch[table])
+            for statement in calls:
+                statement(connection)
+
+    def _fail(self, exc: BaseException, lost: int) -> None:
+        if self._error is None:
             self._error = exc
+        self._drop(lost)
+
+    def _drop(self, count: int) -> None:
+        with self._count_lock:
+            self._dropped += count
