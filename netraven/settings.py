@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from netraven.errors import InputError
-from netraven.secrets import SECRET_KEY_RE
 
 FILE_NAME = "netraven.toml"
 ENV_PREFIX = "NETRAVEN_"
@@ -272,17 +271,6 @@ def _anchor_sqlite(url: str, anchor: Path) -> str:
 
 def mask_url(url: str) -> str:
     """A database URL safe to print: no password, no secret-looking query values."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    from netraven.store.engine import safe_url  # the one masking rule for store URLs
 
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        return "***" if "@" in url or "?" in url else url
-    rendered = parsed.set(query={}).render_as_string(hide_password=True)
-    pairs = [
-        (key, "***" if SECRET_KEY_RE.search(key) else value)
-        for key, values in parsed.query.items()
-        for value in ((values,) if isinstance(values, str) else values)
-    ]
-    return rendered + ("?" + "&".join(f"{k}={v}" for k, v in pairs) if pairs else "")
+    return safe_url(url)

@@ -17,6 +17,7 @@ from netraven.app.read_models import (
 from netraven.domain import HostOutcome, HostStatus, JobStatus, TaskOutcome, TaskStatus
 from netraven.errors import InputError
 from netraven.store import queries
+from netraven.store.liveness import effective_status
 from netraven.store.models import Breaker, HostResult, Job, TaskResult
 
 __all__ = [
@@ -37,7 +38,7 @@ def job_view(job: Job) -> JobView:
         duration = round((job.finished_at - job.started_at).total_seconds(), 3)
     return JobView(
         id=job.id,
-        status=JobStatus(job.status),
+        status=JobStatus(effective_status(job)),  # a dead holder's job shows interrupted
         exit_code=job.exit_code,
         playbook=job.playbook,
         playbook_sha256=job.playbook_sha256,

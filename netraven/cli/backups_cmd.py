@@ -52,7 +52,7 @@ def list_backups(
     """Stored backup versions per host, newest first."""
     from netraven.app import backups
 
-    engine = open_store(db)  # TODO(read-only): open_engine(db, write=False)
+    engine = open_store(db, write=False)
     versions = backups.list_versions(engine, host)
     if as_json:
         _print_json([v.model_dump(mode="json") for v in versions])
@@ -82,7 +82,7 @@ def show_backup(
     ref = parse_version(version)
     from netraven.app import backups
 
-    engine = open_store(db)  # TODO(read-only): open_engine(db, write=False)
+    engine = open_store(db, write=False)
     backup = backups.show_version(engine, host, ref)
     if as_json:
         _print_json(backup.model_dump(mode="json"))
@@ -113,7 +113,7 @@ def diff_backups(
         )
     from netraven.app import backups
 
-    engine = open_store(db)  # TODO(read-only): open_engine(db, write=False)
+    engine = open_store(db, write=False)
     result = backups.diff_versions(engine, host, *refs)
     if as_json:
         _print_json(result.model_dump(mode="json"))

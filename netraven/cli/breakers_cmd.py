@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,23 +12,10 @@ from netraven.cli.common import handle_errors, open_store
 
 if TYPE_CHECKING:  # the store pulls in SQLModel: imported only when a command runs
 
-    from netraven.store.models import Breaker
+    pass
 
 breakers_app = typer.Typer(help="Circuit breakers that outlive a run.", no_args_is_help=True)
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
-
-
-def breaker_dict(b: Breaker) -> dict[str, Any]:
-    from netraven.store.models import iso_utc
-
-    return {
-        "scope_key": b.scope_key,
-        "state": b.state,
-        "failures": b.failures,
-        "opened_at": iso_utc(b.opened_at),
-        "reset_after": b.reset_after,
-        "job_id": b.job_id,
-    }
 
 
 @breakers_app.command("list")
@@ -39,12 +26,14 @@ def list_breakers(
     all_states: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
 ) -> None:
     """Breakers that are open (or half-open), with when they may let a trial host through."""
+    from netraven.app.jobs import breaker_view
     from netraven.store import queries
     from netraven.store.models import epoch, iso_utc
 
-    rows = [b for b in queries.load_breakers(open_store(db)) if all_states or b.state != "closed"]
+    store = open_store(db, write=False)
+    rows = [b for b in queries.load_breakers(store) if all_states or b.state != "closed"]
     if as_json:
-        print(json.dumps([breaker_dict(b) for b in rows], indent=2))
+        print(json.dumps([breaker_view(b).model_dump(mode="json") for b in rows], indent=2))
         return
     if not rows:
         print("no open breakers")

@@ -22,12 +22,16 @@ EXIT_INTERRUPTED = exit_codes.INTERRUPTED
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def open_store(db: str | None) -> Engine:
-    """The job store that ``--db``, ``NETRAVEN_DB_URL`` or ``netraven.toml`` selects."""
+def open_store(db: str | None, *, write: bool = True) -> Engine:
+    """The job store that ``--db``, ``NETRAVEN_DB_URL`` or ``netraven.toml`` selects.
+
+    Commands that only read pass ``write=False``: they never migrate, create or mark
+    anything, so looking at a store cannot change it.
+    """
     from netraven.settings import load_settings
     from netraven.store.engine import open_engine
 
-    return open_engine(load_settings(db_url=db).db_url)
+    return open_engine(load_settings(db_url=db).db_url, write=write)
 
 
 def fail(message: str, code: int) -> None:

@@ -32,7 +32,7 @@ def list_jobs(
 
     from netraven.app import jobs
 
-    views = jobs.list_jobs(open_store(db), limit)
+    views = jobs.list_jobs(open_store(db, write=False), limit)
     if as_json:
         print(json.dumps([v.model_dump(mode="json") for v in views], indent=2))
         return
@@ -59,7 +59,7 @@ def show_job(job_ref: JobRef, db: DbOpt = None, as_json: JsonOpt = False) -> Non
 
     from netraven.app import jobs
 
-    detail = jobs.show_job(open_store(db), job_ref)
+    detail = jobs.show_job(open_store(db, write=False), job_ref)
     if as_json:
         print(detail.model_dump_json(indent=2))
         return
@@ -110,7 +110,7 @@ def job_logs(
     """A job's log entries, optionally for one host."""
     from netraven.app import jobs
 
-    entries = jobs.job_logs(open_store(db), job_ref, host)
+    entries = jobs.job_logs(open_store(db, write=False), job_ref, host)
     if as_json:
         print(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
         return

@@ -18,6 +18,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from nornir.core.inventory import Host
 
@@ -52,28 +53,55 @@ class Admission:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class StoredBreaker:
+    """A breaker as the shared store has it after an update (other jobs' failures included)."""
+
+    state: str
+    failures: int
+    opened_at: float | None
+
+
+class BreakerRecorder(Protocol):
+    """Where breakers are shared between jobs; each call is one atomic update."""
+
+    async def failure(
+        self, key: str, policy: CircuitBreakerPolicy, trial: bool
+    ) -> StoredBreaker: ...
+
+    async def success(
+        self, key: str, policy: CircuitBreakerPolicy, trial: bool
+    ) -> StoredBreaker: ...
+
+    async def trial(self, key: str, policy: CircuitBreakerPolicy) -> StoredBreaker: ...
+
+
 class BreakerBoard:
-    """All breakers of a job; ``on_change`` persists a breaker whenever it changes state."""
+    """All breakers of a job, decided in memory and, with a recorder, shared through it.
+
+    After each recorded change the board adopts the stored state, so failures that a
+    concurrent job counted for the same scope count here too.
+    """
 
     def __init__(
         self,
         initial: list[BreakerState],
-        on_change: Callable[[BreakerState, float], None],
+        recorder: BreakerRecorder | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._states = {s.key: s for s in initial}
-        self._on_change = on_change
+        self._recorder = recorder
         self._clock = clock
         self._condition: asyncio.Condition | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def _changed(self) -> asyncio.Condition:
-        # Each play runs on its own event loop; a condition belongs to one loop.
-        loop = asyncio.get_running_loop()
-        if self._condition is None or self._loop is not loop:
-            self._condition, self._loop = asyncio.Condition(), loop
+        if self._condition is None:  # created on first use, inside the job's loop
+            self._condition = asyncio.Condition()
         return self._condition
+
+    def _adopt(self, s: BreakerState, stored: StoredBreaker) -> None:
+        s.state, s.failures, s.opened_at = stored.state, stored.failures, stored.opened_at
 
     def state(self, key: str) -> BreakerState:
         return self._states.setdefault(key, BreakerState(key))
@@ -90,7 +118,9 @@ class BreakerBoard:
                     if elapsed >= policy.reset_after and not s.trial:
                         s.state, s.trial = HALF_OPEN, True
                         s.in_flight += 1
-                        self._on_change(s, policy.reset_after)
+                        if self._recorder is not None:
+                            stored = await self._recorder.trial(key, policy)
+                            s.failures = stored.failures
                         return Admission(True, trial=True)
                     return Admission(False, reason=f"circuit open: {key}")
                 cautious = s.failures > 0 or s.successes < policy.threshold
@@ -118,10 +148,13 @@ class BreakerBoard:
                     s.state, s.opened_at = CLOSED, None
                 if s.state == CLOSED:
                     s.failures = 0
+                # A healthy scope costs no write; a recovery (or a trial) is shared.
+                if self._recorder is not None and (s.state, s.failures) != before:
+                    self._adopt(s, await self._recorder.success(key, policy, admission.trial))
             else:
                 s.failures += 1
                 if admission.trial or s.failures >= policy.threshold:
                     s.state, s.opened_at = OPEN, self._clock()
-            if (s.state, s.failures) != before:
-                self._on_change(s, policy.reset_after)
+                if self._recorder is not None:
+                    self._adopt(s, await self._recorder.failure(key, policy, admission.trial))
             self._changed.notify_all()

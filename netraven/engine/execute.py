@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from netraven import exit_codes
 from netraven.connections.base import ConnectionRegistry, default_registry
 from netraven.domain import HostOutcome, JobOutcome, JobStatus, TaskOutcome, exit_code_for
+from netraven.engine.breaker_store import StoreBreakerRecorder
 from netraven.engine.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
 from netraven.engine.context import JobContext
 from netraven.engine.events import Fanout, NullListener, RunListener
@@ -40,7 +41,6 @@ from netraven.store.queries import (
     finish_job,
     latest_backup_hashes,
     load_breakers,
-    save_breaker,
 )
 from netraven.store.writer import BatchWriter
 
@@ -232,34 +232,17 @@ class _JobRun:
             )
         if any(p.recovery.circuit_breaker for p in playbook.plays):
             rows = await asyncio.to_thread(load_breakers, self.store)
-            self.ctx.breakers = self._breaker_board(
-                [
-                    BreakerState(
-                        b.scope_key,
-                        b.state if b.state != HALF_OPEN else OPEN,
-                        b.failures,
-                        opened_at=epoch(b.opened_at),
-                    )
-                    for b in rows
-                ]
-            )
-
-    def _breaker_board(self, initial: list[BreakerState]) -> BreakerBoard:
-        """Breakers start from the store's state and write every change back."""
-
-        def persist(state: BreakerState, reset_after: float) -> None:
-            values = {
-                "scope_key": state.key,
-                "state": state.state,
-                "failures": state.failures,
-                "opened_at": _from_epoch(state.opened_at),
-                "reset_after": reset_after,
-                "job_id": self.job_id,
-                "updated_at": datetime.now(UTC),
-            }
-            self.writer.call(lambda connection: save_breaker(connection, values))
-
-        return BreakerBoard(initial, persist, self.clock)
+            initial = [
+                BreakerState(
+                    b.scope_key,
+                    b.state if b.state != HALF_OPEN else OPEN,
+                    b.failures,
+                    opened_at=epoch(b.opened_at),
+                )
+                for b in rows
+            ]
+            recorder = StoreBreakerRecorder(self.store, self.job_id, self.clock)
+            self.ctx.breakers = BreakerBoard(initial, recorder, self.clock)
 
     async def plays(self) -> None:
         failed: set[str] = set()
@@ -300,7 +283,3 @@ class _JobRun:
     ) -> HostOutcome:
         async with forks:
             return await run_host_play(self.ctx, host, play_index, play)
-
-
-def _from_epoch(value: float | None) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if value is not None else None

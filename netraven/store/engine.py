@@ -53,7 +53,9 @@ def safe_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        return _mask_unparsed(url)
+        masked = _mask_unparsed(url)
+        # Nothing recognisable was masked, yet it may hold credentials: show none of it.
+        return "***" if masked == url and "@" in url else masked
     query = {
         key: (_MASK if _SECRET_PARAM.search(key) else value) for key, value in parsed.query.items()
     }

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import LargeBinary, cast, func
 from sqlalchemy import select as core_select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from netraven.secrets import Redactor
@@ -181,16 +181,6 @@ def backup_text(engine: Engine, backup_id: int) -> str | None:
 def load_breakers(engine: Engine) -> list[Breaker]:
     with Session(engine) as session:
         return list(session.exec(select(Breaker).order_by(col(Breaker.scope_key))).all())
-
-
-def save_breaker(connection: Connection, values: dict[str, Any]) -> None:
-    """Insert or update one breaker row by its scope key (runs in the writer thread)."""
-    table = Breaker.__table__  # type: ignore[attr-defined]
-    updated = connection.execute(
-        table.update().where(table.c.scope_key == values["scope_key"]).values(**values)
-    )
-    if updated.rowcount == 0:
-        connection.execute(table.insert().values(**values))
 
 
 def reset_breakers(engine: Engine, scope_key: str | None = None) -> int:

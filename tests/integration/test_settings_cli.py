@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncssh
@@ -13,6 +14,7 @@ import asyncssh
 import netraven
 from netraven.lab import control
 from netraven.store import queries
+from netraven.store.breakers import record_breaker_failure
 from netraven.store.engine import open_engine
 from tests.conftest import free_port_range
 from tests.conftest import netraven as cli
@@ -79,11 +81,15 @@ def test_breakers_use_the_store_netraven_toml_names(workdir: Path) -> None:
     sub = workdir / "deep" / "er"
     sub.mkdir(parents=True)
     engine = open_engine(f"sqlite:///{workdir / 'jobs' / 'store.db'}")
-    with engine.begin() as connection:
-        queries.save_breaker(
-            connection,
-            {"scope_key": "group:ams", "state": "open", "failures": 3, "reset_after": 300.0},
-        )
+    record_breaker_failure(
+        engine,
+        "group:ams",
+        threshold=1,
+        reset_after=300.0,
+        job_id=1,
+        now=datetime.now(UTC),
+        trial=False,
+    )
     code, out, err = run("breakers", "list", "--json", cwd=sub)
     assert code == 0, err
     assert [b["scope_key"] for b in json.loads(out)] == ["group:ams"]
@@ -91,10 +97,10 @@ def test_breakers_use_the_store_netraven_toml_names(workdir: Path) -> None:
     code, out, _ = run("breakers", "reset", "group:ams", cwd=sub)
     assert (code, out) == (0, "reset 1 breaker(s)\n")
     assert queries.load_breakers(engine) == []
-    # --db still wins over the file
+    # --db still wins over the file; listing is read-only, so it creates no store there
     other = workdir / "other.db"
-    code, out, _ = run("breakers", "list", "--db", f"sqlite:///{other}", cwd=sub)
-    assert code == 0 and other.exists()
+    code, out, err = run("breakers", "list", "--db", f"sqlite:///{other}", cwd=sub)
+    assert code == 1 and f"no job store at {other}" in err and not other.exists()
 
 
 def test_lab_is_found_from_a_subdirectory_and_fault_errors_exit_5(workdir: Path) -> None:

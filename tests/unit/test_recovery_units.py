@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from netraven.engine.breakers import OPEN, BreakerBoard, BreakerState
+from netraven.engine.breakers import OPEN, BreakerBoard, BreakerState, StoredBreaker
 from netraven.engine.policy import PlayGuard
 from netraven.engine.retry import retryable, wait_strategy, with_retries
 from netraven.errors import AuthenticationFailed, ConnectionFailed, SessionLost, TaskFailed
@@ -99,13 +99,46 @@ class Clock:
         return self.now
 
 
+class SharedBreakers:
+    """An in-memory stand-in for the store's atomic breaker rows, shared by several boards."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.rows: dict[str, StoredBreaker] = {}
+        self.changes: list[tuple[str, str]] = []
+
+    def _put(self, key: str, row: StoredBreaker) -> StoredBreaker:
+        self.rows[key] = row
+        self.changes.append((key, row.state))
+        return row
+
+    async def failure(self, key: str, policy: CircuitBreakerPolicy, trial: bool) -> StoredBreaker:
+        row = self.rows.get(key, StoredBreaker("closed", 0, None))
+        failures = row.failures + 1
+        if trial or failures >= policy.threshold:
+            opened = self.clock() if trial or row.state != OPEN else row.opened_at
+            return self._put(key, StoredBreaker(OPEN, failures, opened))
+        return self._put(key, StoredBreaker(row.state, failures, row.opened_at))
+
+    async def success(self, key: str, policy: CircuitBreakerPolicy, trial: bool) -> StoredBreaker:
+        row = self.rows.get(key, StoredBreaker("closed", 0, None))
+        if trial or row.state == "closed":
+            return self._put(key, StoredBreaker("closed", 0, None))
+        return row
+
+    async def trial(self, key: str, policy: CircuitBreakerPolicy) -> StoredBreaker:
+        row = self.rows.get(key, StoredBreaker("closed", 0, None))
+        return self._put(key, StoredBreaker("half_open", row.failures, row.opened_at))
+
+
 def test_breaker_opens_at_threshold_and_half_opens_after_reset() -> None:
     policy = CircuitBreakerPolicy(scope="group", threshold=2, reset_after=60)
-    changes: list[tuple[str, str]] = []
     clock = Clock()
+    shared = SharedBreakers(clock)
+    changes = shared.changes
 
     async def scenario() -> None:
-        board = BreakerBoard([], lambda s, r: changes.append((s.key, s.state)), clock)
+        board = BreakerBoard([], shared, clock)
         first = await board.admit("group:ams", policy)
         second = await board.admit("group:ams", policy)
         # A third host must wait: two in flight could both still fail.
@@ -133,9 +166,8 @@ def test_breaker_opens_at_threshold_and_half_opens_after_reset() -> None:
 def test_breaker_state_survives_via_initial_state() -> None:
     policy = CircuitBreakerPolicy(threshold=1, reset_after=300)
     clock = Clock()
-    board = BreakerBoard(
-        [BreakerState("group:lon", OPEN, 1, opened_at=clock.now - 10)], lambda s, r: None, clock
-    )
+    opened = BreakerState("group:lon", OPEN, 1, opened_at=clock.now - 10)
+    board = BreakerBoard([opened], None, clock)
     admission = asyncio.run(board.admit("group:lon", policy))
     assert not admission.admitted
 
@@ -144,7 +176,7 @@ def test_interrupted_host_is_no_verdict_for_the_breaker() -> None:
     policy = CircuitBreakerPolicy(threshold=1)
 
     async def scenario() -> BreakerBoard:
-        board = BreakerBoard([], lambda s, r: None, Clock())
+        board = BreakerBoard([], None, Clock())
         admission = await board.admit("host:a", policy)
         await board.release("host:a", policy, admission, None)
         return board
@@ -152,3 +184,21 @@ def test_interrupted_host_is_no_verdict_for_the_breaker() -> None:
     board = asyncio.run(scenario())
     assert board.open_keys() == [] and board.state("host:a").failures == 0
     assert board.state("host:a").in_flight == 0
+
+
+def test_failures_of_a_concurrent_job_open_this_jobs_breaker() -> None:
+    policy = CircuitBreakerPolicy(scope="group", threshold=3, reset_after=300)
+    clock = Clock()
+    shared = SharedBreakers(clock)
+
+    async def scenario() -> tuple[BreakerBoard, BreakerBoard]:
+        one, two = BreakerBoard([], shared, clock), BreakerBoard([], shared, clock)
+        for board in (one, two, one):
+            admission = await board.admit("group:ams", policy)
+            await board.release("group:ams", policy, admission, success=False)
+        return one, two
+
+    one, two = asyncio.run(scenario())
+    assert shared.rows["group:ams"].failures == 3 and shared.rows["group:ams"].state == OPEN
+    assert one.open_keys() == ["group:ams"]  # it counted the other job's failure
+    assert two.state("group:ams").failures == 2  # it had seen the first one, too

@@ -145,7 +145,7 @@ def test_mask_url_hides_password_and_secret_query_values() -> None:
     masked = mask_url(url)
     assert "S3cret" not in masked and "K3y" not in masked
     assert masked == (
-        "postgresql+psycopg://ops:***@db.example:5432/nr?sslpassword=***&application_name=nr"
+        "postgresql+psycopg://ops:***@db.example:5432/nr?application_name=nr&sslpassword=***"
     )
     assert mask_url("postgresql+psycopg://ops@db/nr?token=abc") == (
         "postgresql+psycopg://ops@db/nr?token=***"
