@@ -132,3 +132,19 @@ def test_a_failed_host_counts_for_the_breaker(world: World) -> None:
     breakers = {b.scope_key: b for b in queries.load_breakers(world.store)}
     assert breakers["group:site_a"].state == "open"
     assert breakers["group:site_a"].failures == 2
+
+
+def test_a_store_that_stops_accepting_writes_fails_the_job_exit_1(world: World) -> None:
+    from sqlalchemy import text
+
+    _give_version(world)
+    with world.store.begin() as connection:
+        connection.execute(text("DROP TABLE log_entry"))  # every log row now fails to insert
+    outcome = world.run(SHOW)
+    assert outcome.exit_code == 1
+    assert outcome.status == JobStatus.FAILED
+    assert outcome.error is not None and "job store write failed" in outcome.error
+    assert "log_entry" in outcome.error  # the first error is the one reported
+    job = queries.get_job(world.store, outcome.job_id)
+    assert job is not None and job.status == "failed" and job.exit_code == 1
+    assert job.error == outcome.error
