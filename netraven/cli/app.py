@@ -24,6 +24,7 @@ from netraven.cli.lab_cmd import lab_app
 from netraven.cli.run_cmd import run, validate
 
 app = typer.Typer(
+    rich_markup_mode=None,  # plain help: rich alone costs --help ~0.2 s of imports
     name="netraven",
     no_args_is_help=True,
     add_completion=False,

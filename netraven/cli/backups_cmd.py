@@ -15,7 +15,9 @@ from netraven.cli.common import handle_errors, open_store
 from netraven.errors import InputError
 
 backups_app = typer.Typer(
-    help="Stored config backups: versions per host, their text, diffs.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Stored config backups: versions per host, their text, diffs.",
+    no_args_is_help=True,
 )
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]

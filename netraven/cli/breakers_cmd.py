@@ -11,10 +11,11 @@ import typer
 from netraven.cli.common import handle_errors, open_store
 
 if TYPE_CHECKING:  # the store pulls in SQLModel: imported only when a command runs
-
     pass
 
-breakers_app = typer.Typer(help="Circuit breakers that outlive a run.", no_args_is_help=True)
+breakers_app = typer.Typer(
+    rich_markup_mode=None, help="Circuit breakers that outlive a run.", no_args_is_help=True
+)
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
 
 

@@ -10,7 +10,9 @@ import typer
 from netraven.cli.common import handle_errors
 
 config_app = typer.Typer(
-    help="Settings: netraven.toml, NETRAVEN_* and flags.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Settings: netraven.toml, NETRAVEN_* and flags.",
+    no_args_is_help=True,
 )
 
 

@@ -9,7 +9,7 @@ import typer
 
 from netraven.cli.common import handle_errors, open_store
 
-jobs_app = typer.Typer(help="Inspect recorded jobs.", no_args_is_help=True)
+jobs_app = typer.Typer(rich_markup_mode=None, help="Inspect recorded jobs.", no_args_is_help=True)
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 JobRef = Annotated[str, typer.Argument(metavar="ID", help="A job id, or 'last'.")]

@@ -19,7 +19,9 @@ from netraven.cli.common import fail, handle_errors
 NO_LAB = 3
 
 lab_app = typer.Typer(
-    help="Simulated IOS-like devices over SSH on 127.0.0.1.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Simulated IOS-like devices over SSH on 127.0.0.1.",
+    no_args_is_help=True,
 )
 DirOpt = Annotated[
     Path | None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import getpass
 import os
@@ -38,6 +37,8 @@ async def _execute_until_signalled(
     spec: JobSpec, store: Engine, listener: RunListener
 ) -> JobOutcome:
     """The engine knows no signals: here Ctrl-C and SIGTERM become its cancellation."""
+    import asyncio
+
     from netraven.engine import execute
 
     cancel = asyncio.Event()
@@ -92,6 +93,8 @@ def run(
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True)] = 0,
 ) -> None:
     """Run a playbook against an inventory and record the job."""
+    import asyncio
+
     from rich.console import Console
     from rich.markup import escape
 
