@@ -15,6 +15,18 @@ SCRAPLI_DRIVERS: dict[str, str] = {
     "arista_eos": "AsyncEOSDriver",
     "juniper_junos": "AsyncJunosDriver",
 }
+# netmiko device_type name → hier-config Platform member: the platforms whose config
+# NetRaven can diff hierarchically and roll back by remediation.
+HIER_CONFIG_PLATFORMS: dict[str, str] = {
+    "cisco_ios": "CISCO_IOS",
+    "cisco_xe": "CISCO_IOS",
+    "cisco_nxos": "CISCO_NXOS",
+    "cisco_xr": "CISCO_XR",
+    "arista_eos": "ARISTA_EOS",
+    "juniper_junos": "JUNIPER_JUNOS",
+    "vyos": "VYOS",
+    "huawei_vrp": "HUAWEI_VRP",
+}
 # Arguments NetRaven fills from the inventory; connection_extras may tune anything else.
 SCRAPLI_MANAGED_ARGS = frozenset(
     {"host", "port", "auth_username", "auth_password", "auth_secondary"}

@@ -4,12 +4,15 @@
 (CLI, service, worker) embeds. Nornir is the inventory model and host-selection layer; its
 runner contract (``run(task, hosts)`` returning synchronously) cannot be awaited inside a
 running loop, so the engine schedules host coroutines itself (see docs/engine.md).
+
+Names load on first use, so that planning (``netraven validate``) does not import the
+store and the connection libraries.
 """
 
-from netraven.engine.events import NullListener, RunListener
-from netraven.engine.execute import build_redactor, execute
-from netraven.engine.plan import PlanItem, plan_job
-from netraven.engine.spec import JobSpec, Owner, RunOptions
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "JobSpec",
@@ -22,3 +25,27 @@ __all__ = [
     "execute",
     "plan_job",
 ]
+_HOME = {
+    "JobSpec": "spec",
+    "NullListener": "events",
+    "Owner": "spec",
+    "PlanItem": "plan",
+    "RunListener": "events",
+    "RunOptions": "spec",
+    "build_redactor": "execute",
+    "execute": "execute",
+    "plan_job": "plan",
+}
+
+if TYPE_CHECKING:
+    from netraven.engine.events import NullListener, RunListener
+    from netraven.engine.execute import build_redactor, execute
+    from netraven.engine.plan import PlanItem, plan_job
+    from netraven.engine.spec import JobSpec, Owner, RunOptions
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'netraven.engine' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"netraven.engine.{home}"), name)

@@ -13,16 +13,9 @@ from dataclasses import dataclass
 
 from hier_config import HConfig, Platform, get_hconfig
 
-PLATFORMS = {
-    "cisco_ios": Platform.CISCO_IOS,
-    "cisco_xe": Platform.CISCO_IOS,
-    "cisco_nxos": Platform.CISCO_NXOS,
-    "cisco_xr": Platform.CISCO_XR,
-    "arista_eos": Platform.ARISTA_EOS,
-    "juniper_junos": Platform.JUNIPER_JUNOS,
-    "vyos": Platform.VYOS,
-    "huawei_vrp": Platform.HUAWEI_VRP,
-}
+from netraven.connections.platforms import HIER_CONFIG_PLATFORMS
+
+PLATFORMS = {name: Platform[member] for name, member in HIER_CONFIG_PLATFORMS.items()}
 VOLATILE = re.compile(
     r"^(Building configuration\.\.\.|Current configuration ?:.*|Last configuration change.*|"
     r"! (NVRAM|Last|Time).*|ntp clock-period .*|end)$"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from nornir.core.inventory import Inventory
 
 from netraven.connections.base import ConnectionRegistry, HostParams
-from netraven.engine.config_diff import PLATFORMS
+from netraven.connections.platforms import HIER_CONFIG_PLATFORMS
 from netraven.errors import InputError
 from netraven.playbook.loader import Playbook
 from netraven.playbook.patterns import select
@@ -74,7 +74,7 @@ def _check_hosts(
                 registry.validate(params, host.get("connection", None))
                 checked.add(name)
             computed = [t for t in rollback_tasks if t.rollback is None]
-            if computed and params.platform not in PLATFORMS:
+            if computed and params.platform not in HIER_CONFIG_PLATFORMS:
                 raise InputError(
                     f"play '{play.title}': task '{computed[0].title}' has on_failure: rollback, "
                     f"but host {name}'s platform '{params.platform}' has no rollback support; "
