@@ -37,7 +37,7 @@ _EXPORTS = {
     "TaskOutcome": "netraven.domain",
     "TaskStatus": "netraven.domain",
     "default_registry": "netraven.connections.base",
-    "execute": "netraven.engine.execute",
+    "execute": "netraven.engine.job",
     "load_inventory": "netraven.inventory",
     "load_playbook": "netraven.playbook.loader",
     "open_engine": "netraven.store.engine",
@@ -90,7 +90,7 @@ if TYPE_CHECKING:
         TaskStatus,
     )
     from netraven.engine.events import NullListener, RunListener
-    from netraven.engine.execute import execute
+    from netraven.engine.job import execute
     from netraven.engine.spec import JobSpec, Owner, RunOptions
     from netraven.errors import (
         AuthenticationFailed,

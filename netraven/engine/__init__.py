@@ -32,14 +32,14 @@ _HOME = {
     "PlanItem": "plan",
     "RunListener": "events",
     "RunOptions": "spec",
-    "build_redactor": "execute",
-    "execute": "execute",
+    "build_redactor": "job",
+    "execute": "job",
     "plan_job": "plan",
 }
 
 if TYPE_CHECKING:
     from netraven.engine.events import NullListener, RunListener
-    from netraven.engine.execute import build_redactor, execute
+    from netraven.engine.job import build_redactor, execute
     from netraven.engine.plan import PlanItem, plan_job
     from netraven.engine.spec import JobSpec, Owner, RunOptions
 

@@ -72,3 +72,12 @@ def test_importing_netraven_loads_no_heavy_library() -> None:
 def test_one_rooted_exception_tree() -> None:
     classes = [getattr(errors, n) for n in dir(errors) if n[0].isupper()]
     assert all(issubclass(c, errors.NetRavenError) for c in classes)
+
+
+def test_engine_names_are_not_shadowed_by_its_modules() -> None:
+    import inspect
+
+    import netraven.engine.job  # noqa: F401 - loading the module must not hide the function
+    from netraven.engine import execute, plan_job
+
+    assert inspect.iscoroutinefunction(execute) and callable(plan_job)
