@@ -210,4 +210,5 @@ def test_check_mode_retries_and_nested_vars_never_leak(
     for path in store.iterdir():
         data = path.read_bytes()
         assert [c for c in CANARIES if c.encode() in data] == [], f"leaked into {path.name}"
-    assert run_json(netraven("jobs", "show", "3", "--json", cwd=workdir))["status"] == "succeeded"
+    shown = run_json(netraven("jobs", "show", "3", "--json", cwd=workdir))
+    assert shown["job"]["status"] == "succeeded"
