@@ -11,10 +11,15 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from ansible.parsing.vault import VaultLib
+from ansible.parsing.vault import VaultSecret as AnsibleSecret
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from netraven.errors import InputError
@@ -64,9 +69,8 @@ def test_known_answer_matches_the_documented_layout_byte_for_byte() -> None:
     assert got.endswith("\n")
 
 
-def test_counter_wraps_and_block_aligned_text_gets_a_full_pad_block() -> None:
-    # 32 bytes of text: PKCS#7 adds a whole block; an IV near 2**128 is not at stake
-    # here, but several counter blocks are.
+def test_block_aligned_text_gets_a_full_pad_block_over_several_counter_blocks() -> None:
+    # 32 bytes of text: PKCS#7 adds a whole 16-byte block, and CTR runs 3 counter blocks.
     text = "x" * 32
     got = encrypt(text, PASSWORD, salt=b"\xff" * 32)
     assert got == _expected_vault(text, PASSWORD, b"\xff" * 32, "$ANSIBLE_VAULT;1.1;AES256")
@@ -297,3 +301,87 @@ def test_plain_file_ignores_the_password(tmp_path: Path) -> None:
     path.write_text("a: 1\n")
     assert load_yaml(path, vault_password=PASSWORD) == {"a": 1}
     assert load_yaml(path) == {"a": 1}
+
+
+# --- the reference implementation: ansible-core, both directions ------------------
+
+SAMPLES = ["", "x", "x" * 16, "x" * 31, PLAINTEXT, "line\n" * 200]
+
+
+@pytest.mark.parametrize("text", SAMPLES, ids=lambda t: f"len{len(t)}")
+def test_ansible_vaultlib_agrees_both_ways(text: str) -> None:
+    lib = VaultLib([("default", AnsibleSecret(PASSWORD))])
+    # Same salt, same bytes: the envelope is exactly what ansible writes.
+    ours = encrypt(text, PASSWORD, salt=SALT)
+    assert lib.encrypt(text, salt=SALT).decode("ascii") == ours
+    assert lib.decrypt(ours).decode("utf-8") == text
+    assert decrypt(lib.encrypt(text), PASSWORD, where="x") == text
+
+
+def test_ansible_vaultlib_agrees_on_1_2_with_vault_id() -> None:
+    lib = VaultLib([("prod", AnsibleSecret(PASSWORD))])
+    theirs = lib.encrypt(PLAINTEXT, vault_id="prod", salt=SALT).decode("ascii")
+    assert theirs == encrypt(PLAINTEXT, PASSWORD, vault_id="prod", salt=SALT)
+    assert decrypt(theirs, PASSWORD, where="x") == PLAINTEXT
+    assert lib.decrypt(encrypt("abc", PASSWORD, vault_id="prod")) == b"abc"
+
+
+def _ansible_vault(*args: str, cwd: Path) -> str:
+    """The real ``ansible-vault`` command, isolated from the user's ansible setup."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(cwd),
+        "LC_ALL": "C.UTF-8",  # ansible refuses to start under a non-UTF-8 locale
+        "ANSIBLE_CONFIG": str(cwd / "none.cfg"),
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-vault"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_ansible_vault_cli_round_trips_with_netraven(tmp_path: Path) -> None:
+    script = tmp_path / "pass.sh"  # one password script, used by both tools
+    script.write_text("#!/bin/sh\necho 'correct horse battery staple'\n")
+    script.chmod(0o700)
+    password = load_vault_password(script)
+    assert password == PASSWORD
+
+    # ansible-vault encrypt_string -> a !vault value netraven loads and resolves
+    snippet = _ansible_vault(
+        "encrypt_string",
+        "--vault-id",
+        f"prod@{script}",
+        "--name",
+        "db_password",
+        "hunter2",
+        cwd=tmp_path,
+    )
+    vars_file = tmp_path / "vars.yml"
+    vars_file.write_text("user: admin\n" + snippet)
+    data, secrets = resolve_vaulted(load_yaml(vars_file), password)
+    assert data == {"user": "admin", "db_password": "hunter2"} and secrets == ["hunter2"]
+
+    # a whole file encrypted by netraven -> ansible-vault decrypts it
+    ours = tmp_path / "ours.yml"
+    ours.write_text(encrypt("enable: s3cret\n", password, vault_id="prod"))
+    assert (
+        _ansible_vault(
+            "decrypt", "--vault-id", f"prod@{script}", "--output", "-", str(ours), cwd=tmp_path
+        )
+        == "enable: s3cret\n"
+    )
+
+    # a whole file encrypted by ansible-vault -> netraven loads it
+    theirs = tmp_path / "theirs.yml"
+    theirs.write_text("ntp: [10.0.0.1]\nkey: Ünïcode\n")
+    _ansible_vault("encrypt", "--vault-password-file", str(script), str(theirs), cwd=tmp_path)
+    assert is_vaulted(theirs.read_text())
+    assert load_yaml(theirs, vault_password=password) == {"ntp": ["10.0.0.1"], "key": "Ünïcode"}
