@@ -2,6 +2,10 @@
 
 Errors about user files must name the line; PyYAML's plain loaders forget it, so
 mappings are built as ``LineDict`` objects carrying the line of each key.
+
+Secrets stay encrypted in git as Ansible Vault data: a ``!vault |`` value loads as a
+``VaultedStr`` (decrypted later by ``netraven.vault.resolve_vaulted``, once the run has
+its password), and a whole file that is a vault is decrypted before it is parsed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 import yaml
 
 from netraven.errors import InputError
+from netraven.vault import MISSING_PASSWORD, VaultedStr, decrypt, is_vaulted
 
 
 class LineDict(dict[str, Any]):
@@ -28,7 +33,7 @@ class LineList(list[Any]):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    path: str | None = None  # the file being read, for the ``!vault`` values it holds
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -54,24 +59,59 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+def _vault(loader: _Loader, node: yaml.Node) -> VaultedStr:
+    if not isinstance(node, yaml.ScalarNode):
+        raise yaml.constructor.ConstructorError(
+            None, None, "!vault takes a string (use !vault |)", node.start_mark
+        )
+    text = loader.construct_scalar(node)
+    if not is_vaulted(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, "!vault value is not $ANSIBLE_VAULT data", node.start_mark
+        )
+    return VaultedStr(text, path=loader.path, line=node.start_mark.line + 1)
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+_Loader.add_constructor("!vault", _vault)
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file; syntax errors become ``InputError`` naming file and line."""
+_HIDDEN = "details not shown: decrypted content"
+
+
+def load_yaml(path: Path, vault_password: bytes | None = None) -> Any:
+    """Parse a YAML file; syntax errors become ``InputError`` naming file and line.
+
+    A file that is a vault is decrypted with ``vault_password`` first (without one it
+    is an ``InputError``).  ``!vault`` values stay ``VaultedStr`` until resolved.
+    """
+    where = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+        raise InputError(f"cannot read: {exc.strerror}", path=where) from None
+    except UnicodeDecodeError:
+        raise InputError("cannot read: not UTF-8 text", path=where) from None
+    secret = is_vaulted(text)
+    if secret:
+        if vault_password is None:
+            raise InputError(MISSING_PASSWORD, path=where)
+        text = decrypt(text, vault_password, where=where)
+    loader = _Loader(text)
+    loader.path = where
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise InputError(f"invalid YAML: {exc.problem or exc}", path=str(path), line=line) from None
+        # PyYAML's messages may quote the text: never for a decrypted file.
+        problem = _HIDDEN if secret else exc.problem or str(exc)
+        raise InputError(f"invalid YAML: {problem}", path=where, line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", path=str(path)) from None
+        raise InputError(f"invalid YAML: {_HIDDEN if secret else exc}", path=where) from None
+    finally:
+        loader.dispose()
 
 
 def line_of(data: Any, loc: Sequence[int | str]) -> int | None:
