@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy.engine import Engine
 
+from netraven.app.breakers import breaker_view
 from netraven.app.read_models import (
     BackupRef,
-    BreakerView,
     JobDetail,
     JobView,
     LogView,
@@ -18,10 +18,9 @@ from netraven.domain import HostOutcome, HostStatus, JobStatus, TaskOutcome, Tas
 from netraven.errors import InputError
 from netraven.store import queries
 from netraven.store.liveness import effective_status
-from netraven.store.models import Breaker, HostResult, Job, TaskResult
+from netraven.store.models import HostResult, Job, TaskResult
 
 __all__ = [
-    "breaker_view",
     "job_logs",
     "job_view",
     "list_jobs",
@@ -53,17 +52,6 @@ def job_view(job: Job) -> JobView:
         duration_s=duration,
         aborted=job.aborted,
         error=job.error,
-    )
-
-
-def breaker_view(b: Breaker) -> BreakerView:
-    return BreakerView(
-        scope_key=b.scope_key,
-        state=b.state,
-        failures=b.failures,
-        opened_at=b.opened_at,
-        reset_after=b.reset_after,
-        job_id=b.job_id,
     )
 
 

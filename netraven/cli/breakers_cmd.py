@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,30 +26,28 @@ def list_breakers(
     all_states: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
 ) -> None:
     """Breakers that are open (or half-open), with when they may let a trial host through."""
-    from netraven.app.jobs import breaker_view
-    from netraven.store import queries
-    from netraven.store.models import epoch, iso_utc
+    from netraven.app import breakers
 
-    store = open_store(db, write=False)
-    rows = [b for b in queries.load_breakers(store) if all_states or b.state != "closed"]
+    views = breakers.list_breakers(open_store(db, write=False), include_closed=all_states)
     if as_json:
-        print(json.dumps([breaker_view(b).model_dump(mode="json") for b in rows], indent=2))
+        print(json.dumps([v.model_dump(mode="json") for v in views], indent=2))
         return
-    if not rows:
+    if not views:
         print("no open breakers")
         return
     from rich.console import Console
     from rich.table import Table
 
     table = Table("scope", "state", "failures", "opened", "trial in", "job")
-    for b in rows:
-        opened = iso_utc(b.opened_at)
-        remaining = "-"
-        stamp = epoch(b.opened_at)
-        if stamp is not None and b.state != "closed":
-            remaining = f"{max(0.0, stamp + b.reset_after - time.time()):.0f}s"
+    for v in views:
+        remaining = breakers.trial_in(v)
         table.add_row(
-            b.scope_key, b.state, str(b.failures), opened or "-", remaining, str(b.job_id or "-")
+            v.scope_key,
+            v.state,
+            str(v.failures),
+            v.model_dump(mode="json")["opened_at"] or "-",
+            f"{remaining:.0f}s" if remaining is not None else "-",
+            str(v.job_id or "-"),
         )
     Console().print(table)
 
@@ -65,7 +62,7 @@ def reset_breakers(
     """Close a breaker (or all of them) so the next run contacts its hosts again."""
     if not scope_key and not all_keys:
         raise typer.BadParameter("name a breaker (e.g. group:ams) or pass --all")
-    from netraven.store import queries
+    from netraven.app import breakers
 
-    count = queries.reset_breakers(open_store(db), None if all_keys else scope_key)
+    count = breakers.reset_breakers(open_store(db), None if all_keys else scope_key)
     print(f"reset {count} breaker(s)")
