@@ -10,6 +10,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,7 @@ def test_site_breaker_skips_the_rest_of_the_group(fault_lab: Lab, faults, workdi
         """\
 - hosts: ams
   recovery:
-    circuit_breaker: {scope: group, threshold: 3, reset_after: 8}
+    circuit_breaker: {scope: group, threshold: 3, reset_after: 120}
   tasks:
     - command: show version
 """,
@@ -139,7 +140,6 @@ def test_site_breaker_skips_the_rest_of_the_group(fault_lab: Lab, faults, workdi
     first = netraven(
         "run", playbook, "-i", str(fault_lab.inventory), "-f", "50", "--output", "json", cwd=workdir
     )
-    opened = time.time()
     assert first.returncode == 4, first.stderr
     hosts = run_json(first)["hosts"]
     for dead in ("sw-lab-1", "sw-lab-3", "sw-lab-5"):
@@ -164,9 +164,17 @@ def test_site_breaker_skips_the_rest_of_the_group(fault_lab: Lab, faults, workdi
     assert all(opens(fault_lab, f"sw-lab-{i}", started) == [] for i in (7, 9, 11))
 
     # Half-open after reset_after: one trial host; the site is healthy again, so it closes.
+    # Rather than sleep 120 s (or race a short reset_after against slow CLI start-ups), the
+    # stored opening time is moved back past reset_after, as the clock would have.
     for device in ("sw-lab-1", "sw-lab-3", "sw-lab-5"):
         faults(device, "clear")
-    time.sleep(max(0.0, opened + 8.2 - time.time()))
+    store = sqlite3.connect(workdir / ".netraven" / "netraven.db")
+    with store:
+        store.execute(
+            "UPDATE breaker SET opened_at = ? WHERE scope_key = 'group:ams'",
+            ((datetime.now(UTC) - timedelta(seconds=121)).strftime("%Y-%m-%d %H:%M:%S.%f"),),
+        )
+    store.close()
     third = netraven("run", playbook, "-i", str(fault_lab.inventory), cwd=workdir)
     assert third.returncode == 0, third.stdout
     assert json.loads(netraven("breakers", "list", "--json", cwd=workdir).stdout) == []
