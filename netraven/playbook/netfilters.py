@@ -10,7 +10,7 @@ input that is not an address, as Ansible's do.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,13 @@ def _parse(value: Any) -> _Addr | None:
         return _Addr(netaddr.IPNetwork(f"{ip}/{prefix}"), True)
     except (netaddr.AddrFormatError, ValueError, TypeError):
         return None
+
+
+def _is_many(value: Any) -> bool:
+    """A list, tuple or generator (``| unique`` and ``| select`` give generators)."""
+    return isinstance(value, Iterable) and not isinstance(
+        value, (str, bytes, Mapping, netaddr.IPNetwork)
+    )
 
 
 def _first_usable(a: _Addr) -> Any:
@@ -285,7 +292,7 @@ def ipaddr(value: Any, query: Any = "", version: int | None = None) -> Any:
 
     A list gives the list of results for the items the query holds for.
     """
-    if isinstance(value, (list, tuple)):
+    if _is_many(value):
         results = (_one(item, query, version) for item in value)
         return [r for r in results if r is not False and r is not None]
     result = _one(value, query, version)
@@ -316,7 +323,7 @@ def ipwrap(value: Any, query: Any = "") -> Any:
         addr = _parse(picked)
         return _wrap(addr) if addr is not None else picked
 
-    if isinstance(value, (list, tuple)):
+    if _is_many(value):
         return [r for r in (one(item) for item in value) if r is not False]
     return one(value)
 
@@ -429,7 +436,7 @@ def _supernet(net: Any, size: int, width: int, index: Any) -> Any:
 
 
 def cidr_merge(value: Any, action: str = "merge") -> Any:
-    if not isinstance(value, (list, tuple)):
+    if not _is_many(value):
         raise TypeError("cidr_merge needs a list of addresses or networks")
     nets = [_require(item).net for item in value]
     if action == "merge":

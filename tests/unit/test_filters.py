@@ -245,7 +245,9 @@ def test_combine_overrides_and_many(templates: Templates) -> None:
 def test_combine_recursive(templates: Templates) -> None:
     flat = value(templates, "default | combine(patch)", default=DEFAULT, patch=PATCH)
     assert flat == {"a": {"y": "patch", "z": "patch"}, "b": "patch", "c": "default"}
-    deep = value(templates, "default | combine(patch, recursive=True)", default=DEFAULT, patch=PATCH)
+    deep = value(
+        templates, "default | combine(patch, recursive=True)", default=DEFAULT, patch=PATCH
+    )
     assert deep == {"a": {"x": "default", "y": "patch", "z": "patch"}, "b": "patch", "c": "default"}
     assert DEFAULT["a"] == {"x": "default", "y": "default"}  # inputs are not modified
 
@@ -307,7 +309,9 @@ def test_dict2items(templates: Templates) -> None:
         {"key": "Environment", "value": "dev"},
     ]
     files = {"users": "/etc/passwd", "groups": "/etc/group"}
-    assert value(templates, "files | dict2items(key_name='file', value_name='path')", files=files) == [
+    assert value(
+        templates, "files | dict2items(key_name='file', value_name='path')", files=files
+    ) == [
         {"file": "users", "path": "/etc/passwd"},
         {"file": "groups", "path": "/etc/group"},
     ]
