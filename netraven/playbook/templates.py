@@ -14,6 +14,25 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from netraven.errors import InputError, TaskFailed
+from netraven.playbook.filters import data_filters, named
+from netraven.playbook.lookups import Lookups
+from netraven.playbook.netfilters import network_filters
+
+
+class _Undefined(jinja2.ChainableUndefined, jinja2.StrictUndefined):
+    """Strict, yet ``foo.bar | default(x)`` works when ``foo`` is undefined, as in Ansible.
+
+    Attribute and item access on an undefined value give the same undefined value; any
+    use of it (printing, comparing, iterating, testing truth) still fails the task and
+    names the first missing variable.
+    """
+
+    __slots__ = ()
+
+
+def _finalize(value: Any) -> Any:
+    """``{{ none }}`` renders empty, as Ansible does (``regex_search`` on no match)."""
+    return "" if value is None else value
 
 
 class Templates:
@@ -22,12 +41,16 @@ class Templates:
     def __init__(self, base_dir: Path) -> None:
         self.base_dir = base_dir
         self.env = ImmutableSandboxedEnvironment(
-            undefined=jinja2.StrictUndefined,
+            undefined=_Undefined,
+            finalize=_finalize,
             loader=jinja2.FileSystemLoader(str(base_dir)),
             keep_trailing_newline=False,
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters.update(data_filters())
+        self.env.filters.update({n: named(n, f) for n, f in network_filters().items()})
+        self.env.globals.update(Lookups(base_dir).globals())
         self._strings: dict[str, jinja2.Template] = {}
         self._expressions: dict[str, Callable[..., Any]] = {}
 
@@ -77,6 +100,8 @@ class Templates:
             raise TaskFailed(f"undefined variable in template '{source}': {exc.message}") from None
         except jinja2.TemplateError as exc:
             raise TaskFailed(f"template error in '{source}': {exc}") from None
+        except Exception as exc:  # a template may raise anything (e.g. 1/0, 'a' + 1)
+            raise TaskFailed(f"template error in '{source}': {exc}") from None
 
     def render_file(self, name: str, variables: dict[str, Any]) -> str:
         try:
@@ -84,6 +109,8 @@ class Templates:
         except jinja2.UndefinedError as exc:
             raise TaskFailed(f"undefined variable in template {name}: {exc.message}") from None
         except jinja2.TemplateError as exc:
+            raise TaskFailed(f"template error in {name}: {exc}") from None
+        except Exception as exc:  # a template may raise anything (e.g. 1/0, 'a' + 1)
             raise TaskFailed(f"template error in {name}: {exc}") from None
 
     def evaluate(self, expression: str | bool, variables: dict[str, Any]) -> Any:
