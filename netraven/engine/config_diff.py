@@ -18,6 +18,7 @@ is exactly what is sent. Both sides are compared in canonical form
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -64,12 +65,30 @@ REPLACING: dict[str, tuple[str, ...]] = {
 }
 REPLACING["nxos"] = REPLACING["eos"] = REPLACING["xr"] = REPLACING["ios"]
 
-# Top-level lines that open a configuration sub-mode even when they have no children.
-BLOCKS: dict[str, str] = {
-    "ios": r"^(interface|router|line|vlan \d|ip(v6)? access-list|route-map|class-map|"
-    r"policy-map|ip vrf (?!forwarding)|vrf definition|key chain)\b",
+# Lines that open a configuration sub-mode even when they have no children: the first
+# pattern at the top level, the second under a parent. A line with children opens one
+# anyway; getting this wrong only costs an `exit` the parser would have made implicit.
+BLOCKS: dict[str, tuple[str, str]] = {
+    "ios": (
+        r"^(interface|router|line|vlan \d|ip(v6)? access-list|route-map|class-map|policy-map|"
+        r"ip vrf (?!forwarding)|vrf definition|key chain)\b",
+        r"^(address-family|class|template peer-(policy|session))\b",
+    ),
+    "nxos": (
+        r"^(interface|router|line|vlan \d|ip(v6)? access-list|route-map|class-map|policy-map|"
+        r"vrf context|key chain)\b",
+        r"^(address-family|class|vrf \S+$|neighbor \S+$|template)\b",
+    ),
+    "eos": (
+        r"^(interface|router|line|vlan \d|ip(v6)? access-list|route-map|class-map|policy-map|"
+        r"vrf instance|management)\b",
+        r"^(address-family|class|vrf \S+$)\b",
+    ),
+    "xr": (
+        r"^(interface|router|line|vrf|route-policy|class-map|policy-map|ipv[46] access-list)\b",
+        r"^(address-family|class|vrf \S+$|neighbor \S+$)\b",
+    ),
 }
-BLOCKS["nxos"] = BLOCKS["eos"] = BLOCKS["xr"] = BLOCKS["ios"]
 INDENT = " "
 
 
@@ -95,9 +114,10 @@ class ConfigChange:
 class Node:
     """One configuration line and the lines under it, found by canonical key in O(1)."""
 
-    def __init__(self, text: str, key: str) -> None:
+    def __init__(self, text: str, key: str, order: int = 0) -> None:
         self.text = text  # as shown and sent
         self.key = key  # canonical form, what comparisons use
+        self.order = order  # where the device keeps it among its siblings
         self.children: list[Node] = []
         self._index: dict[str, Node] = {}
 
@@ -114,7 +134,7 @@ class Node:
         self._index = {c.key: c for c in self.children}
 
     def copy(self) -> Node:
-        twin = Node(self.text, self.key)
+        twin = Node(self.text, self.key, self.order)
         for child in self.children:
             twin.add(child.copy())
         return twin
@@ -167,11 +187,12 @@ def parse(text_lines: list[str], platform: str) -> list[Line]:
 def build_tree(text: str, platform: str) -> Node:
     root = Node("", "")
     texts: dict[tuple[str, ...], Node] = {(): root}
-    for line, raw in zip(parse(text.split("\n"), platform), _raw_texts(text), strict=True):
+    lines = zip(parse(text.split("\n"), platform), _raw_texts(text), strict=True)
+    for order, (line, raw) in enumerate(lines):
         parent = texts.get(line.parents, root)
         node = parent.child(line.text)
         if node is None:
-            node = Node(raw, line.text)
+            node = Node(raw, line.text, order)
             parent.add(node)
         texts[(*line.parents, line.text)] = node
     return root
@@ -218,11 +239,30 @@ def _looks_abbreviated(typed: str, present: str) -> bool:
 
 
 @dataclass
+class _Op:
+    path: list[Node]  # the parents, outermost first
+    text: str
+    node: Node | None  # the line a positive op created; None for a `no` op
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        return tuple(n.text for n in self.path)
+
+
+@dataclass
 class _Planner:
+    """Replays intended lines on a copy of the running tree, keeping those that change it."""
+
     platform: str
     state: Node
-    sent: list[tuple[tuple[str, ...], str, bool]] = field(default_factory=list)
+    ops: list[_Op] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Lines this task created without displacing anything already configured: a later
+    # `no` or replacement of only such lines cancels them instead of sending both.
+    _clean: set[int] = field(default_factory=set)
+    # A configured line a `no` op removed alone: (parent id, key) -> (op, line).
+    _removed: dict[tuple[int, str], tuple[_Op, Node]] = field(default_factory=dict)
+    _appended: Iterator[int] = field(default_factory=lambda: itertools.count(1 << 40))
 
     def apply(self, line: Line) -> None:
         path = _find(self.state, line.parents)
@@ -232,22 +272,47 @@ class _Planner:
             self.warnings.append(f"'{line.text}' ignored: it is under '{negated}'")
             return
         parent = path[-1] if path else self.state
-        texts = tuple(n.text for n in path)
         if line.text.startswith("no "):
-            self._negate(parent, texts, line.text)
+            self._negate(parent, path, line.text)
         else:
-            self._add(parent, texts, line.text)
+            self._add(parent, path, line.text)
 
-    def _negate(self, parent: Node, texts: tuple[str, ...], text: str) -> None:
+    def _cancel(self, nodes: list[Node]) -> bool:
+        """Drop the ops that created ``nodes`` (and lines under them), if this task made them."""
+        if not all(id(n) in self._clean for n in nodes):
+            return False
+        gone = {id(n) for n in nodes}
+        self.ops = [
+            op
+            for op in self.ops
+            if not (op.node is not None and id(op.node) in gone)
+            and not any(id(n) in gone for n in op.path)
+        ]
+        return True
+
+    def _negate(self, parent: Node, path: list[Node], text: str) -> None:
         target = text[3:].strip()
         doomed = [c for c in parent.children if _removes(target, c)]
         if not doomed:
             return  # nothing to remove, or the `no` form itself is already configured
         parent.remove(doomed)
-        self.sent.append((texts, text, False))
+        if self._cancel(doomed):
+            return
+        op = _Op(path, text, None)
+        self.ops.append(op)
+        if len(doomed) == 1 and not doomed[0].children:
+            self._removed[(id(parent), doomed[0].key)] = (op, doomed[0])
 
-    def _add(self, parent: Node, texts: tuple[str, ...], text: str) -> None:
+    def _add(self, parent: Node, path: list[Node], text: str) -> None:
         if parent.child(text) is not None:
+            return
+        removed = self._removed.pop((id(parent), text), None)
+        if removed is not None and removed[0] in self.ops:
+            # `no X` … `X` of a line that was there: it stays where it was, nothing is sent.
+            op, node = removed
+            self.ops.remove(op)
+            later = (i for i, c in enumerate(parent.children) if c.order > node.order)
+            parent.add(node, next(later, None))
             return
         fam = family(self.platform)
         slot = _slot(text, fam)
@@ -261,24 +326,35 @@ class _Planner:
         negated = parent.child(f"no {text}")
         gone = [*replaced, *([negated] if negated is not None else [])]
         index = next((i for i, c in enumerate(parent.children) if c in gone), None)
+        order = parent.children[index].order if index is not None else 0
         parent.remove(gone)
-        parent.add(Node(text, text), index)
-        self.sent.append((texts, text, True))
+        clean = self._cancel(gone)
+        if clean:
+            # Nothing it displaces was ever sent: to the device this is a new line, added last.
+            index, order = None, next(self._appended)
+        node = Node(text, text, order)
+        if clean:
+            self._clean.add(id(node))
+        parent.add(node, index)
+        self.ops.append(_Op(path, text, node))
 
-    def is_block(self, texts: tuple[str, ...], text: str) -> bool:
-        keys = tuple(canonical(t, self.platform) for t in texts)
-        path = _find(self.state, (*keys, text))
-        if path is not None and path[-1].children:
+    def is_block(self, op: _Op) -> bool:
+        if op.node is None:
+            return False
+        if op.node.children:
             return True
-        pattern = BLOCKS.get(family(self.platform) or "")
-        return not texts and pattern is not None and re.match(pattern, text) is not None
+        patterns = BLOCKS.get(family(self.platform) or "")
+        if patterns is None:
+            return False
+        return re.match(patterns[1 if op.path else 0], op.text) is not None
 
 
 def _emit(planner: _Planner) -> list[str]:
     """The mode walk: exit to the common parent, re-enter the line's parents, send it."""
     commands: list[str] = []
     mode: tuple[str, ...] = ()
-    for parents, text, positive in planner.sent:
+    for op in planner.ops:
+        parents = op.parents
         common = 0
         while common < min(len(mode), len(parents)) and mode[common] == parents[common]:
             common += 1
@@ -286,9 +362,8 @@ def _emit(planner: _Planner) -> list[str]:
             commands.append(INDENT * depth + "exit")
         for depth in range(common, len(parents)):
             commands.append(INDENT * depth + parents[depth])
-        commands.extend(INDENT * len(parents) + part for part in text.split("\n"))
-        entered = positive and planner.is_block(parents, text)
-        mode = (*parents, text) if entered else parents
+        commands.extend(INDENT * len(parents) + part for part in op.text.split("\n"))
+        mode = (*parents, op.text) if planner.is_block(op) else parents
     return commands
 
 
@@ -329,12 +404,20 @@ def _range(start: int, stop: int) -> str:
     return f"{start + 1 if length else start},{length}"
 
 
+def _content(node: Node) -> tuple[tuple[str, object], ...]:
+    return tuple(sorted((c.key, _content(c)) for c in node.children))
+
+
 def compute_change(platform: str, running_text: str, intended_lines: list[str]) -> ConfigChange:
     """The commands that turn ``running_text`` into it plus ``intended_lines``, and the diff."""
     running = build_tree(clean_running(running_text), platform)
     planner = _Planner(platform, running.copy())
     for line in parse(intended_lines, platform):
         planner.apply(line)
+    if _content(planner.state) == _content(running):
+        # Lines that undo each other (`no interface X`, then X as it was): nothing to do.
+        # Sibling order is the device's business (show run sorts), not a change.
+        return ConfigChange([], "", tuple(planner.warnings))
     commands = _emit(planner)
-    diff = unified_diff(running, planner.state) if commands else ""
+    diff = unified_diff(running, planner.state)
     return ConfigChange(commands, diff, tuple(planner.warnings))
