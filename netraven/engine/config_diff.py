@@ -412,7 +412,9 @@ def compute_change(platform: str, running_text: str, intended_lines: list[str]) 
     """The commands that turn ``running_text`` into it plus ``intended_lines``, and the diff."""
     running = build_tree(clean_running(running_text), platform)
     planner = _Planner(platform, running.copy())
-    for line in parse(intended_lines, platform):
+    # A rendered template loop may put several lines in one item.
+    split = [part for item in intended_lines for part in item.replace("\r", "").split("\n")]
+    for line in parse(split, platform):
         planner.apply(line)
     if _content(planner.state) == _content(running):
         # Lines that undo each other (`no interface X`, then X as it was): nothing to do.

@@ -358,3 +358,20 @@ def test_exit_lines_written_by_the_user_are_navigation_not_config() -> None:
         ],
     )
     assert not change.changed
+
+
+def test_an_item_holding_several_lines_is_split() -> None:
+    """A Jinja loop renders several lines into one `lines:` item."""
+    change = compute_change(
+        "cisco_ios",
+        RUNNING,
+        [
+            "ntp server 192.0.2.1\nntp server 192.0.2.3\n",
+            "interface GigabitEthernet1/0/2\n shutdown",
+        ],
+    )
+    assert change.commands == [
+        "ntp server 192.0.2.3",
+        "interface GigabitEthernet1/0/2",
+        " shutdown",
+    ]
