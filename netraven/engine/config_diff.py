@@ -238,7 +238,7 @@ def _looks_abbreviated(typed: str, present: str) -> bool:
     )
 
 
-@dataclass
+@dataclass(eq=False)  # ops are told apart by identity: two may read the same
 class _Op:
     path: list[Node]  # the parents, outermost first
     text: str
