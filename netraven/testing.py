@@ -64,6 +64,9 @@ class FakeDevice:
                 continue
             if body in self.reject:
                 return f"{body}\n% Invalid input detected at '^' marker."
+            if body == "exit" or body.startswith("exit-"):
+                parent = None  # back to global configuration mode
+                continue
             indented = raw[:1].isspace()
             if not indented:
                 parent = None
