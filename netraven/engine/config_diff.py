@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 
 from hier_config import Platform
 
-from netraven.engine.cli_abbrev import canonical, family
-
 from netraven.connections.platforms import HIER_CONFIG_PLATFORMS
+from netraven.engine.cli_abbrev import canonical, family
 
 PLATFORMS = {name: Platform[member] for name, member in HIER_CONFIG_PLATFORMS.items()}
 VOLATILE = re.compile(
