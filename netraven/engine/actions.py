@@ -27,6 +27,7 @@ class ActionResult:
     diff: str | None = None
     skipped: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # shown to the user, e.g. a line that looks abbreviated
 
 
 @dataclass
@@ -72,14 +73,17 @@ class ConfigAction:
         # hier-config on a large config takes long enough to stall every other session.
         change = await asyncio.to_thread(compute_change, step.platform, running, lines)
         if not change.changed:
-            return ActionResult(output="configuration already present")
+            return ActionResult(output="configuration already present", warnings=change.warnings)
         await step.before_change(running)
         rollback = _render_lines(step, task.rollback) if task.rollback else None
         try:
             output = await conn.send_config(change.commands)
         except CheckModeBlocked:
             return ActionResult(
-                changed=True, diff=change.diff, output="would send:\n" + "\n".join(change.commands)
+                changed=True,
+                diff=change.diff,
+                output="would send:\n" + "\n".join(change.commands),
+                warnings=change.warnings,
             )
         except DeviceError:
             step.changed_with(rollback)  # a rejected line may leave it half-applied
@@ -88,7 +92,11 @@ class ConfigAction:
         if spec.save:
             output += "\n" + await conn.send_command("write memory")
         return ActionResult(
-            changed=True, diff=change.diff, output=output, extra={"commands": change.commands}
+            changed=True,
+            diff=change.diff,
+            output=output,
+            extra={"commands": change.commands},
+            warnings=change.warnings,
         )
 
 

@@ -228,6 +228,8 @@ async def _run_task(
                 attempt, policy.retries, policy.backoff, on_retry
             )
             action_result = done
+            for warning in done.warnings:
+                ctx.log(host.name, "warning", f"task '{spec.title}': {warning}")
             result.output = done.output
             result.diff = done.diff
             result.changed = done.changed

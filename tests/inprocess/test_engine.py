@@ -224,3 +224,24 @@ def test_cancelling_the_awaiting_task_records_the_job_then_reraises(world: World
     assert job is not None and job.status == "interrupted" and job.exit_code == 99
     rows = {h.host: h.status for h in queries.host_results(world.store, 1)}
     assert rows["r2"] == "interrupted"
+
+
+def test_config_warnings_reach_the_job_log(world: World) -> None:
+    world.network.device("r1").config["interface GigabitEthernet1/0/1"] = [
+        "spanning-tree portfast"
+    ]
+    outcome = world.run(
+        """
+        - hosts: r1
+          tasks:
+            - name: half-typed
+              config:
+                lines: ["interface GigabitEthernet1/0/1", " spanning-tree port"]
+        """
+    )
+    warnings = [
+        e.message
+        for e in queries.logs(world.store, outcome.job_id, "r1")
+        if e.level == "warning"
+    ]
+    assert any("task 'half-typed'" in w and "abbreviation" in w for w in warnings)
