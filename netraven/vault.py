@@ -26,15 +26,12 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.hmac import HMAC
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from typing import TYPE_CHECKING, Any
 
 from netraven.errors import InputError
+
+if TYPE_CHECKING:  # cryptography loads only when a vault is actually opened or written
+    from cryptography.hazmat.primitives.hmac import HMAC
 
 HEADER = "$ANSIBLE_VAULT"
 CIPHER = "AES256"
@@ -118,6 +115,9 @@ def is_vaulted(text: str | bytes) -> bool:
 
 
 def _derive(password: bytes, salt: bytes) -> tuple[bytes, bytes, bytes]:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
     """Cipher key, HMAC key and initial counter block, in the format's order."""
     kdf = PBKDF2HMAC(
         algorithm=hashes.SHA256(),
@@ -130,6 +130,9 @@ def _derive(password: bytes, salt: bytes) -> tuple[bytes, bytes, bytes]:
 
 
 def _mac(key: bytes, ciphertext: bytes) -> HMAC:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.hmac import HMAC
+
     mac = HMAC(key, hashes.SHA256())
     mac.update(ciphertext)
     return mac
@@ -153,6 +156,9 @@ def encrypt(
         raise InputError("already vault-encrypted")
     if vault_id is not None and (not vault_id or any(c in vault_id for c in ";\r\n")):
         raise InputError("a vault id must be non-empty, without ';' or line breaks")
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     salt = os.urandom(SALT_LENGTH) if salt is None else salt
     cipher_key, mac_key, counter = _derive(password, salt)
     padder = padding.PKCS7(algorithms.AES.block_size).padder()
@@ -225,6 +231,10 @@ def decrypt(text: str | bytes, password: bytes, *, where: str) -> str:
     ``where`` is ``FILE`` or ``FILE:LINE``; every failure (wrong password, tampered or
     malformed data, non-UTF-8 plaintext) is an ``InputError`` naming it, never a traceback.
     """
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     path, line = _split_where(where)
     envelope = parse_envelope(text, where=where)
     if not password:

@@ -176,8 +176,7 @@ def validate(
     limit: Annotated[str | None, typer.Option("-l", "--limit")] = None,
 ) -> None:
     """Check schema, host patterns, template syntax and connections without contacting a device."""
-    from rich.console import Console
-    from rich.markup import escape
+    import sys
 
     from netraven.connections.base import default_registry
     from netraven.engine.plan import plan_job
@@ -187,9 +186,8 @@ def validate(
     inv, _ = load_inventory(inventory)
     book = load_playbook(playbook)
     items, warnings = plan_job(book, inv, limit, default_registry())
-    err = Console(stderr=True, highlight=False)
     for warning in warnings:
-        err.print(f"[yellow][WARNING][/yellow]: {escape(warning)}")
+        sys.stderr.write(f"[WARNING]: {warning}\n")
     for item in items:
         play = book.plays[item.index]
         print(
