@@ -100,7 +100,7 @@ async def execute(
     assert job.id is not None
     writer = BatchWriter(store, redactor)
     collector = _Collector()
-    recorder = StoreListener(writer, job.id, spec.log_level)
+    recorder = StoreListener(writer, job.id, spec.log_level, outcomes_redacted=True)
     events = Fanout(listeners, [recorder, collector])
     run = _JobRun(spec, items, job.id, events, redactor, registry, writer, store, clock)
     events.job_started(job.id)

@@ -10,10 +10,20 @@ LEVELS = ("debug", "info", "warning", "error")
 
 
 class StoreListener:
-    def __init__(self, writer: BatchWriter, job_id: int, min_level: str = "debug") -> None:
+    def __init__(
+        self,
+        writer: BatchWriter,
+        job_id: int,
+        min_level: str = "debug",
+        *,
+        outcomes_redacted: bool = False,
+    ) -> None:
+        """``outcomes_redacted``: the producer already redacted outcomes and backups with
+        the writer's redactor (the engine does), so the writer need not scan them again."""
         self._writer = writer
         self._job_id = job_id
         self._min = LEVELS.index(min_level)
+        self._redacted = outcomes_redacted
 
     def job_started(self, job_id: int) -> None:
         pass
@@ -47,6 +57,7 @@ class StoreListener:
                 "started_at": o.started_at,
                 "duration_ms": o.duration_ms,
             },
+            redacted=self._redacted,
         )
 
     def host_finished(self, o: HostOutcome) -> None:
@@ -64,6 +75,7 @@ class StoreListener:
                 "finished_at": o.finished_at,
                 "duration_ms": o.duration_ms,
             },
+            redacted=self._redacted,
         )
         self.log(
             o.host,
@@ -82,6 +94,7 @@ class StoreListener:
                 "text": text,
                 "created_at": now(),
             },
+            redacted=self._redacted,
         )
 
     def log(self, host: str | None, level: str, message: str) -> None:

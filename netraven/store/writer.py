@@ -3,7 +3,9 @@
 Rows are queued as plain dicts as results happen and written by one thread with one
 multi-row INSERT per table per batch (SQLAlchemy Core, no ORM unit of work), so a
 thousand hosts finishing together cost a handful of statements. Every text column
-is redacted here, at the door, whatever the caller already did.
+is redacted here, at the door — unless the producer passes ``redacted=True`` because it
+already ran the same redactor over the row (the engine does, for task and host outcomes
+and backups, so a thousand running configs are not scanned twice).
 
 Failures are reported honestly: the first failed batch stops all writing (a record
 with holes in the middle would look complete), ``error`` shows it while the run goes
@@ -69,13 +71,13 @@ class BatchWriter:
         """Rows and statements not written: the failed batch's and everything after it."""
         return self._dropped
 
-    def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
+    def add(self, model: type[SQLModel], row: dict[str, Any], *, redacted: bool = False) -> None:
         """Queue a row; blocks while the queue is full (the database is behind)."""
-        self._put((model.__table__, row))  # type: ignore[attr-defined]
+        self._put((model.__table__, row, redacted))  # type: ignore[attr-defined]
 
     def call(self, statement: Callable[[Connection], None]) -> None:
         """Run ``statement`` in the writer's transaction order (e.g. an upsert)."""
-        self._put((None, statement))
+        self._put((None, statement, True))
 
     def flush(self) -> None:
         """Wait until everything queued so far has been written (or dropped)."""
@@ -96,7 +98,7 @@ class BatchWriter:
                 f"{lost}"
             ) from error
 
-    def _put(self, item: tuple[Table | None, Any]) -> None:
+    def _put(self, item: tuple[Table | None, Any, bool]) -> None:
         if self._closed:
             raise StoreError("job store writer is closed: nothing more can be recorded")
         if self._error is not None:  # already failed: do not even queue
@@ -130,11 +132,11 @@ class BatchWriter:
                     if self._error is not None:
                         self._drop(1)
                     else:
-                        table, row = item
+                        table, row, redacted = item
                         if table is None:
                             calls.append(row)
                         else:
-                            batch[table].append(self._redact(table, row))
+                            batch[table].append(row if redacted else self._redact(table, row))
                     if taken >= self._batch:
                         break
                     try:
