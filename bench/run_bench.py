@@ -1,9 +1,10 @@
 """NetRaven vs. Nornir+netmiko vs. raw scrapli, measured in one invocation.
 
-    python bench/run_bench.py --devices 1000 [--workers 100] [--skip-netmiko]
+    python bench/run_bench.py --devices 1000 [--workers 100] [--skip-netmiko] [--rounds 3]
 
-Brings up a lab of N devices, runs each case as its own process against it, and
-prints wall time, peak RSS and the ratios the targets are stated in:
+Brings up a lab of N devices, runs each case as its own process against it — a warm-up
+round first, then the cases alternating for ``--rounds`` rounds — and prints wall time,
+peak RSS and the ratios (of the medians) the targets are stated in:
 NetRaven within 1.10x of raw scrapli, at least 4x faster than Nornir+netmiko,
 peak RSS under 250 MB.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,6 +60,32 @@ def measure(name: str, argv: list[str]) -> Measure:
     return Measure(name, seconds, usage.ru_maxrss / 1024, code, tail)
 
 
+def argv_for(
+    name: str, work: Path, inventory: Path, forks: int, workers: int, tag: object
+) -> list[str]:
+    backups = work / f"backups-{name}-{tag}"
+    backups.mkdir()
+    if name == "netraven":
+        return [
+            sys.executable,
+            "-m",
+            "netraven",
+            "run",
+            str(work / "bench.yml"),
+            "-i",
+            str(inventory),
+            "-f",
+            str(forks),
+            "--db",
+            f"sqlite:///{work / f'bench-{tag}.db'}",
+        ]
+    if name == "scrapli":
+        script = "bench/baseline_scrapli_gather.py"
+        return [sys.executable, str(ROOT / script), str(inventory), str(backups), str(forks)]
+    script = "bench/baseline_nornir_netmiko.py"
+    return [sys.executable, str(ROOT / script), str(inventory), str(backups), str(workers)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--devices", type=int, default=1000)
@@ -76,6 +104,7 @@ def main() -> int:
     parser.add_argument("--base-port", type=int, default=20022)
     parser.add_argument("--latency", type=float, default=0.0, help="lab think-time, ms")
     parser.add_argument("--skip-netmiko", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per case")
     args = parser.parse_args()
     forks = args.forks or args.devices
 
@@ -91,60 +120,44 @@ def main() -> int:
     control.up(lab_dir, settings)
     inventory = lab_dir / "inventory"
     (work / "bench.yml").write_text(PLAYBOOK)
-    results: dict[str, Measure] = {}
+    results: dict[str, list[Measure]] = {}
+    cases = ["scrapli", "netraven"] + ([] if args.skip_netmiko else ["netmiko"])
     try:
-        for name in ("scrapli", "netraven", "netmiko"):
-            if name == "netmiko" and args.skip_netmiko:
-                continue
-            backups = work / f"backups-{name}"
-            backups.mkdir()
-            if name == "netraven":
-                argv = [
-                    sys.executable,
-                    "-m",
-                    "netraven",
-                    "run",
-                    str(work / "bench.yml"),
-                    "-i",
-                    str(inventory),
-                    "-f",
-                    str(forks),
-                    "--db",
-                    f"sqlite:///{work / 'bench.db'}",
-                ]
-            elif name == "scrapli":
-                argv = [
-                    sys.executable,
-                    str(ROOT / "bench/baseline_scrapli_gather.py"),
-                    str(inventory),
-                    str(backups),
-                    str(forks),
-                ]
-            else:
-                argv = [
-                    sys.executable,
-                    str(ROOT / "bench/baseline_nornir_netmiko.py"),
-                    str(inventory),
-                    str(backups),
-                    str(args.workers),
-                ]
-            results[name] = m = measure(name, argv)
-            print(
-                f"{name:<9} {m.seconds:8.2f} s  peak RSS {m.peak_rss_mb:7.1f} MB  "
-                f"exit {m.returncode}  ({m.tail.splitlines()[-1] if m.tail else ''})"
-            )
+        # A warm-up connection round, then the cases alternate, so that neither profits
+        # from a lab the other warmed up or suffers from a noisy minute alone.
+        measure("warm-up", argv_for("scrapli", work, inventory, forks, args.workers, "warmup"))
+        for round_no in range(1, args.rounds + 1):
+            for name in cases:
+                m = measure(name, argv_for(name, work, inventory, forks, args.workers, round_no))
+                results.setdefault(name, []).append(m)
+                print(
+                    f"round {round_no} {name:<9} {m.seconds:8.2f} s  peak RSS "
+                    f"{m.peak_rss_mb:7.1f} MB  exit {m.returncode}  "
+                    f"({m.tail.splitlines()[-1] if m.tail else ''})"
+                )
     finally:
         control.down(lab_dir)
-    nr, raw = results["netraven"], results["scrapli"]
-    print(f"\nnetraven / raw scrapli   = {nr.seconds / raw.seconds:5.2f}x  (target <= 1.10x)")
-    if "netmiko" in results:
+    median = {name: statistics.median(m.seconds for m in ms) for name, ms in results.items()}
+    rss = max(m.peak_rss_mb for m in results["netraven"])
+    ratios = [
+        n.seconds / r.seconds for n, r in zip(results["netraven"], results["scrapli"], strict=True)
+    ]
+    print(
+        f"\nmedian of {args.rounds} rounds: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in median.items())
+    )
+    print(
+        f"netraven / raw scrapli   = {median['netraven'] / median['scrapli']:5.2f}x of the medians "
+        f"(per round: {', '.join(f'{r:.2f}' for r in ratios)}; target <= 1.10x)"
+    )
+    if "netmiko" in median:
         print(
-            f"nornir+netmiko / netraven = {results['netmiko'].seconds / nr.seconds:5.2f}x  "
+            f"nornir+netmiko / netraven = {median['netmiko'] / median['netraven']:5.2f}x  "
             "(target >= 4x)"
         )
-    print(f"netraven peak RSS         = {nr.peak_rss_mb:5.1f} MB (target < 250 MB)")
+    print(f"netraven peak RSS         = {rss:5.1f} MB (target < 250 MB)")
     shutil.rmtree(work, ignore_errors=True)
-    failed = [m.name for m in results.values() if m.returncode != 0]
+    failed = sorted({m.name for ms in results.values() for m in ms if m.returncode != 0})
     if failed:
         print(f"cases with failures: {', '.join(failed)}")
     return 1 if failed else 0

@@ -43,6 +43,7 @@ class JobContext:
     breakers: BreakerBoard | None = None
     guards: dict[int, PlayGuard] = field(default_factory=dict)
     changes: dict[str, HostChanges] = field(default_factory=dict)
+    last_play: dict[str, int] = field(default_factory=dict)  # host → its last play's index
 
     def log(self, host: str | None, level: str, message: str) -> None:
         self.events.log(host, level, self.redactor.text(message) or "")

@@ -137,8 +137,10 @@ async def _finish(
     if failures and outcome.status not in (HostStatus.INTERRUPTED,):
         outcome.status = HostStatus.FAILED
         outcome.error = "; ".join(filter(None, [outcome.error, *failures]))
-    if outcome.failed:
-        await ctx.sessions.release(host.name)  # it sits out the rest of the job
+    if outcome.failed or ctx.last_play.get(host.name) == outcome.play_index:
+        # It sits out the rest of the job, or has no play left: close now, not at the end,
+        # so closing overlaps the other hosts' work (and the device frees its vty line).
+        await ctx.sessions.release(host.name)
     breaker = play.recovery.circuit_breaker
     if admission is not None and admission.admitted and ctx.breakers and breaker:
         # An interrupted host says nothing about the device: neither success nor failure.

@@ -210,6 +210,9 @@ class _JobRun:
             tags=spec.options.tags,
             skip_tags=spec.options.skip_tags,
         )
+        for item in items:
+            for host in item.hosts:
+                self.ctx.last_play[host] = item.index
         self.interrupted = False
         self.aborted: str | None = None
         self._in_flight: set[asyncio.Task[HostOutcome]] = set()
