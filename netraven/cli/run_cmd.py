@@ -166,6 +166,7 @@ def run(
             output_file.write_text(document + "\n")
         else:
             print(document)
+    store.dispose()  # close (and checkpoint) the store now: the process exits without teardown
     raise typer.Exit(outcome.exit_code)
 
 

@@ -23,12 +23,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from hier_config import Platform
-
-from netraven.connections.platforms import HIER_CONFIG_PLATFORMS
 from netraven.engine.cli_abbrev import canonical, family
 
-PLATFORMS = {name: Platform[member] for name, member in HIER_CONFIG_PLATFORMS.items()}
 VOLATILE = re.compile(
     r"^(Building configuration\.\.\.|Current configuration ?:.*|Last configuration change.*|"
     r"! (NVRAM|Last|Time).*|ntp clock-period .*|end)$"

@@ -28,7 +28,6 @@ from netraven.engine.breakers import Admission, scope_key
 from netraven.engine.config_diff import clean_running
 from netraven.engine.context import HostChanges, JobContext
 from netraven.engine.retry import with_retries
-from netraven.engine.rollback import roll_back
 from netraven.engine.sessions import HostSession
 from netraven.errors import ConnectionFailed, DeviceError, NetRavenError, TaskFailed
 from netraven.playbook.schema import Play, Recovery, Task
@@ -263,6 +262,8 @@ async def _roll_back(
     changes = ctx.changes.get(host)
     if changes is None or not changes.pushed or changes.pre_change is None:
         return
+    from netraven.engine.rollback import roll_back  # hier-config loads only when needed
+
     ctx.log(host, "warning", "rolling back to the pre-change configuration")
     try:
         if result.status == TaskStatus.UNREACHABLE:

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from hier_config import Platform, WorkflowRemediation, get_hconfig
 
 from netraven.connections.base import Connection
-from netraven.engine.config_diff import PLATFORMS, clean_running
+from netraven.connections.platforms import HIER_CONFIG_PLATFORMS
+from netraven.engine.config_diff import clean_running
 from netraven.errors import TaskFailed
 
 RUNNING_CONFIG = "show running-config"
+PLATFORMS = {name: Platform[member] for name, member in HIER_CONFIG_PLATFORMS.items()}
 
 
 @dataclass(frozen=True)
