@@ -93,6 +93,7 @@ def run(
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True)] = 0,
 ) -> None:
     """Run a playbook against an inventory and record the job."""
+    started = time.perf_counter()  # the closing line's time includes loading what a run needs
     import asyncio
 
     from rich.console import Console
@@ -107,7 +108,6 @@ def run(
     from netraven.store.engine import open_engine
     from netraven.system import raise_fd_limit
 
-    started = time.perf_counter()
     settings = load_settings(db_url=db, forks=forks)
     variables = parse_extra_vars(extra_vars or [])
     err = Console(stderr=True, highlight=False)

@@ -6,13 +6,13 @@ Actions never look at ``--check``: under check mode their connection is a
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from netraven.connections.base import Connection
 from netraven.engine.config_diff import clean_running, compute_change
+from netraven.engine.offload import off_loop
 from netraven.errors import CheckModeBlocked, DeviceError, TaskFailed
 from netraven.playbook.schema import LinesOrTemplate, Task
 from netraven.playbook.templates import Templates
@@ -70,8 +70,7 @@ class ConfigAction:
         lines = _render_lines(step, spec)
         conn = await step.connection()
         running = await conn.send_command(RUNNING_CONFIG)
-        # hier-config on a large config takes long enough to stall every other session.
-        change = await asyncio.to_thread(compute_change, step.platform, running, lines)
+        change = await off_loop(compute_change, step.platform, running, lines, size=len(running))
         if not change.changed:
             return ActionResult(output="configuration already present", warnings=change.warnings)
         await step.before_change(running)
@@ -109,7 +108,8 @@ def _render_lines(step: Step, spec: LinesOrTemplate) -> list[str]:
 class BackupAction:
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         conn = await step.connection()
-        text = await asyncio.to_thread(clean_running, await conn.send_command(RUNNING_CONFIG))
+        running = await conn.send_command(RUNNING_CONFIG)
+        text = await off_loop(clean_running, running, size=len(running))
         if not text.strip():
             raise TaskFailed("the device returned an empty running configuration")
         sha, stored = await step.store_backup(text)

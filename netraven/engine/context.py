@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
 from netraven.engine.breakers import BreakerBoard
 from netraven.engine.events import Fanout
+from netraven.engine.offload import off_loop
 from netraven.engine.policy import PlayGuard
 from netraven.engine.sessions import SessionPool
 from netraven.playbook.schema import Task
 from netraven.playbook.templates import Templates
 from netraven.secrets import Redactor
-
-# Outputs longer than this are redacted in a worker thread, not on the event loop.
-LARGE_TEXT = 64 * 1024
 
 
 @dataclass
@@ -50,9 +47,7 @@ class JobContext:
 
     async def redact(self, text: str | None) -> str | None:
         """Redact without stalling other hosts' sessions when the text is large."""
-        if text is None or len(text) < LARGE_TEXT:
-            return self.redactor.text(text)
-        return await asyncio.to_thread(self.redactor.text, text)
+        return await off_loop(self.redactor.text, text, size=len(text or ""))
 
     def selected(self, task: Task) -> bool:
         """Ansible's tag rules, including the special ``always`` and ``never`` tags."""

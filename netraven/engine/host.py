@@ -27,6 +27,7 @@ from netraven.engine.actions import ACTIONS, ActionResult, Step
 from netraven.engine.breakers import Admission, scope_key
 from netraven.engine.config_diff import clean_running
 from netraven.engine.context import HostChanges, JobContext
+from netraven.engine.offload import off_loop
 from netraven.engine.retry import with_retries
 from netraven.engine.sessions import HostSession
 from netraven.errors import ConnectionFailed, DeviceError, NetRavenError, TaskFailed
@@ -320,7 +321,7 @@ async def _before_change(ctx: JobContext, host: str, running: str) -> None:
     changes = ctx.changes.setdefault(host, HostChanges())
     if changes.pre_change is None:
         changes.pre_change = running
-        await _store_backup(ctx, host, await asyncio.to_thread(clean_running, running))
+        await _store_backup(ctx, host, await off_loop(clean_running, running, size=len(running)))
 
 
 def _changed_with(ctx: JobContext, host: str, rollback: list[str] | None) -> None:

@@ -8,7 +8,6 @@ volatile and cosmetic lines.
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from hier_config import Platform, WorkflowRemediation, get_hconfig
 from netraven.connections.base import Connection
 from netraven.connections.platforms import HIER_CONFIG_PLATFORMS
 from netraven.engine.config_diff import clean_running
+from netraven.engine.offload import off_loop
 from netraven.errors import TaskFailed
 
 RUNNING_CONFIG = "show running-config"
@@ -79,9 +79,9 @@ async def roll_back(
         if plat is None:
             raise TaskFailed(f"cannot compute a rollback for platform '{platform}'")
         current = await conn.send_command(RUNNING_CONFIG)
-        sent = await asyncio.to_thread(_remediation, plat, current, pre_change)
+        sent = await off_loop(_remediation, plat, current, pre_change, size=len(current))
         if sent:
             await conn.send_config(sent)
     after = await conn.send_command(RUNNING_CONFIG)
-    diff = await asyncio.to_thread(differences, platform, pre_change, after)
+    diff = await off_loop(differences, platform, pre_change, after, size=len(after))
     return RollbackResult(not diff, sent, diff)
