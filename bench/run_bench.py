@@ -147,7 +147,7 @@ def main() -> int:
         + ", ".join(f"{k} {v:.2f} s" for k, v in median.items())
     )
     print(
-        f"netraven / raw scrapli   = {statistics.median(ratios):5.2f}x median of the rounds' ratios "
+        f"netraven / raw scrapli   = {statistics.median(ratios):5.2f}x, the rounds' median "
         f"(per round: {', '.join(f'{r:.2f}' for r in ratios)}; "
         f"ratio of the medians {median['netraven'] / median['scrapli']:.2f}; target <= 1.10x)"
     )
