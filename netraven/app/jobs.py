@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from netraven.app.breakers import breaker_view
 from netraven.app.read_models import (
@@ -14,13 +15,22 @@ from netraven.app.read_models import (
     LogView,
     job_detail,
 )
-from netraven.domain import HostOutcome, HostStatus, JobStatus, TaskOutcome, TaskStatus
-from netraven.errors import InputError
+from netraven.domain import (
+    HostOutcome,
+    HostStatus,
+    JobOutcome,
+    JobStatus,
+    TaskOutcome,
+    TaskStatus,
+)
+from netraven.engine.spec import JobSpec
+from netraven.errors import InputError, StoreError
 from netraven.store import queries
 from netraven.store.liveness import effective_status
 from netraven.store.models import HostResult, Job, TaskResult
 
 __all__ = [
+    "run_document",
     "job_logs",
     "job_view",
     "list_jobs",
@@ -138,3 +148,34 @@ def job_logs(engine: Engine, ref: str | int, host: str | None = None) -> list[Lo
         LogView(time=e.created_at, host=e.host, level=e.level, message=e.message)
         for e in queries.logs(engine, job.id, host)
     ]
+
+
+def run_document(store: Engine, outcome: JobOutcome, spec: JobSpec) -> JobDetail:
+    """A finished run's JSON: what the store recorded, so it equals ``jobs show --json``.
+
+    Only if the store cannot be read back is it assembled from the run's memory — by the
+    same builder, so the shape is the same either way.
+    """
+    try:
+        return show_job(store, outcome.job_id)
+    except (SQLAlchemyError, StoreError):
+        pass
+    job = JobView(
+        id=outcome.job_id,
+        status=outcome.status,
+        exit_code=outcome.exit_code,
+        playbook=str(spec.playbook.path),
+        playbook_sha256=spec.playbook.sha256,
+        git_commit=spec.git_commit,
+        inventory=spec.inventory_path,
+        user=spec.owner.started_by,
+        options=spec.options.as_record(),
+        check=spec.options.check,
+        created_at=outcome.started_at,
+        started_at=outcome.started_at,
+        finished_at=outcome.finished_at,
+        duration_s=None,
+        aborted=outcome.aborted,
+        error=outcome.error,
+    )
+    return job_detail(job, outcome.hosts, outcome.tasks, outcome.warnings, [], [])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,12 +11,6 @@ from rich.text import Text
 
 from netraven.domain import HostOutcome, JobOutcome, TaskOutcome, natural_key
 from netraven.secrets import Redactor
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
-    from netraven.app.read_models import JobDetail
-    from netraven.engine.spec import JobSpec
 
 STYLE = {
     "ok": "green",
@@ -161,44 +155,6 @@ def _label(status: str) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
-
-
-def job_document(store: Engine, outcome: JobOutcome, spec: JobSpec) -> JobDetail:
-    """The run's JSON: what the store recorded, so it equals ``jobs show --json``.
-
-    Only if the store could not be read back is it assembled from memory — by the same
-    builder, so the shape is the same either way.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from netraven.app.jobs import show_job
-    from netraven.app.read_models import JobView, job_detail
-    from netraven.errors import StoreError
-
-    try:
-        return show_job(store, outcome.job_id)
-    except (SQLAlchemyError, StoreError):
-        pass
-    options = spec.options.as_record()
-    job = JobView(
-        id=outcome.job_id,
-        status=outcome.status,
-        exit_code=outcome.exit_code,
-        playbook=str(spec.playbook.path),
-        playbook_sha256=spec.playbook.sha256,
-        git_commit=spec.git_commit,
-        inventory=spec.inventory_path,
-        user=spec.owner.started_by,
-        options=options,
-        check=spec.options.check,
-        created_at=outcome.started_at,
-        started_at=outcome.started_at,
-        finished_at=outcome.finished_at,
-        duration_s=None,
-        aborted=outcome.aborted,
-        error=outcome.error,
-    )
-    return job_detail(job, outcome.hosts, outcome.tasks, outcome.warnings, [], [])
 
 
 def to_junit(summary: JobOutcome, redactor: Redactor, playbook: str) -> str:

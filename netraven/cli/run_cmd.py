@@ -99,10 +99,11 @@ def run(
     from rich.console import Console
     from rich.markup import escape
 
+    from netraven.app.jobs import run_document
     from netraven.app.runs import prepare_run
     from netraven.cli.extra_vars import parse_extra_vars, split_tags
     from netraven.cli.limits import forget_last_failed, write_last_failed
-    from netraven.cli.output import TextReporter, job_document, to_junit
+    from netraven.cli.output import TextReporter, to_junit
     from netraven.engine import Owner, build_redactor
     from netraven.settings import load_settings, mask_url
     from netraven.store.engine import open_engine
@@ -158,7 +159,7 @@ def run(
         forget_last_failed(settings.last_failed_path)
     document = None
     if output is OutputFormat.json:
-        document = job_document(store, outcome, spec).model_dump_json(indent=2)
+        document = run_document(store, outcome, spec).model_dump_json(indent=2)
     elif output is OutputFormat.junit:
         document = to_junit(outcome, redactor, str(playbook))
     if document is not None:

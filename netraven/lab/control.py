@@ -17,6 +17,7 @@ import yaml
 from netraven.errors import InputError, LabError
 from netraven.lab import faults
 from netraven.lab.device import device_name
+from netraven.system import pid_alive
 
 DEFAULT_DIR = Path(".netraven/lab")
 SITES = ("ams", "lon")
@@ -62,23 +63,7 @@ def read_state(lab_dir: Path) -> dict[str, Any] | None:
         state: dict[str, Any] = json.loads((lab_dir / "state.json").read_text())
     except (OSError, ValueError):
         return None
-    return state if _alive(int(state.get("pid", 0))) else None
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child of ours is not alive
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return state if pid_alive(int(state.get("pid", 0))) else None
 
 
 def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> dict[str, Any]:
@@ -150,9 +135,9 @@ def down(lab_dir: Path, timeout: float = 10) -> bool:
     pid = int(state["pid"])
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and pid_alive(pid):
         time.sleep(0.05)
-    if _alive(pid):
+    if pid_alive(pid):
         os.kill(pid, signal.SIGKILL)
     (lab_dir / "state.json").unlink(missing_ok=True)
     return True

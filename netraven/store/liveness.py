@@ -7,25 +7,15 @@ so they show it with ``effective_status`` and leave the row alone.
 
 from __future__ import annotations
 
-import os
 import socket
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from netraven.store.models import Job, now
+from netraven.system import pid_alive
 
 UNFINISHED = ("running", "queued")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def is_orphaned(job: Job, machine: str | None = None) -> bool:
@@ -37,7 +27,7 @@ def is_orphaned(job: Job, machine: str | None = None) -> bool:
         job.status in UNFINISHED
         and job.machine == (machine or socket.gethostname())
         and job.pid is not None
-        and not _alive(job.pid)
+        and not pid_alive(job.pid)
     )
 
 

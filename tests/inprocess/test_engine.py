@@ -245,3 +245,23 @@ def test_config_warnings_reach_the_job_log(world: World) -> None:
         if e.level == "warning"
     ]
     assert any("task 'half-typed'" in w and "abbreviation" in w for w in warnings)
+
+
+def test_run_document_comes_from_the_store_or_else_from_memory(world: World) -> None:
+    from sqlalchemy import text
+
+    from netraven.app.jobs import run_document, show_job
+
+    _outputs(world)
+    spec = world.spec("- hosts: r1\n  tasks:\n    - command: show version\n")
+    outcome = asyncio.run(
+        execute(spec, store=world.store, connections=world.network.registry())
+    )
+    recorded = run_document(world.store, outcome, spec)
+    assert recorded == show_job(world.store, outcome.job_id)
+    with world.store.begin() as connection:
+        connection.execute(text("DROP TABLE task_result"))  # the store can no longer answer
+    remembered = run_document(world.store, outcome, spec)
+    assert remembered.job.id == outcome.job_id and remembered.job.status == "succeeded"
+    assert [t.output for t in remembered.hosts["r1"].tasks] == ["Version 17.9"]
+    assert remembered.stats["r1"].ok == 1
