@@ -24,7 +24,7 @@ from nornir.core.inventory import (
 
 from netraven.errors import InputError, InputErrors
 from netraven.secrets import secret_values
-from netraven.yamlfile import LineDict, load_yaml
+from netraven.yamlfile import LineDict, load_yaml_with_secrets
 
 ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ELEMENT_KEYS = {
@@ -64,12 +64,14 @@ def _expand(value: Any, path: Path, line: int, key: str) -> Any:
     return value
 
 
-def _read(path: Path, required: bool) -> LineDict:
+def _read(path: Path, required: bool, vault_password: bytes | None, found: list[str]) -> LineDict:
+    """A file's mapping, ``!vault`` values decrypted (their plaintexts added to ``found``)."""
     if not path.exists():
         if required:
             raise InputError("inventory file not found", path=str(path))
         return LineDict()
-    data = load_yaml(path)
+    data, plaintexts = load_yaml_with_secrets(path, vault_password)
+    found += plaintexts
     if data is None:
         return LineDict()
     if not isinstance(data, LineDict):
@@ -140,15 +142,21 @@ def _options(raw: dict[str, Any]) -> dict[str, ConnectionOptions]:
     return {name: ConnectionOptions(**(opt or {})) for name, opt in raw.items()}
 
 
-def load_inventory(directory: str | Path) -> tuple[Inventory, list[str]]:
-    """Return the inventory and every secret value it holds (for redaction)."""
+def load_inventory(
+    directory: str | Path, vault_password: bytes | None = None
+) -> tuple[Inventory, list[str]]:
+    """Return the inventory and every secret value it holds (for redaction).
+
+    Files may be Ansible Vault files and values ``!vault`` strings; they are decrypted
+    with ``vault_password`` (every ``!vault`` plaintext counts as a secret).
+    """
     root = Path(directory)
     if not root.is_dir():
         raise InputError("inventory directory not found", path=str(root))
-    hosts_raw = _read(root / "hosts.yaml", required=True)
-    groups_raw = _read(root / "groups.yaml", required=False)
-    defaults_raw = _read(root / "defaults.yaml", required=False)
     secrets: list[str] = []
+    hosts_raw = _read(root / "hosts.yaml", True, vault_password, secrets)
+    groups_raw = _read(root / "groups.yaml", False, vault_password, secrets)
+    defaults_raw = _read(root / "defaults.yaml", False, vault_password, secrets)
 
     problems: list[InputError] = []  # every host's and group's mistakes, not just the first
     d: dict[str, Any] = {}

@@ -134,3 +134,15 @@ def line_of(data: Any, loc: Sequence[int | str]) -> int | None:
         else:
             break
     return line
+
+
+def load_yaml_with_secrets(
+    path: Path, vault_password: bytes | None = None
+) -> tuple[Any, list[str]]:
+    """``load_yaml`` with every ``!vault`` value decrypted, and their plaintexts (for the
+    redaction list). Without a password, a ``!vault`` value is an input error at its line."""
+    from netraven.vault import resolve_vaulted
+
+    data: Any
+    data, plaintexts = resolve_vaulted(load_yaml(path, vault_password), vault_password)
+    return data, plaintexts

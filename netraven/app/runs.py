@@ -88,8 +88,7 @@ def git_commit(path: Path) -> str | None:
     return head.stdout.strip() + ("-dirty" if dirty else "")
 
 
-def prepare_run(  # the options of `netraven run`, one by one
-
+def prepare_run(
     playbook: Path,
     inventory: Path,
     *,
@@ -104,9 +103,11 @@ def prepare_run(  # the options of `netraven run`, one by one
     diff: bool = False,
     forks: int = 100,
     log_level: str = "debug",
+    vault_password: bytes | None = None,
+    extra_secrets: tuple[str, ...] = (),
 ) -> PreparedRun:
-    inv, secrets = load_inventory(inventory)
-    book = load_playbook(playbook)
+    inv, secrets = load_inventory(inventory, vault_password)
+    book = load_playbook(playbook, vault_password)
     notes: list[str] = []
     if limit and limit.startswith("@"):
         limit = ",".join(read_host_file(Path(limit[1:])))
@@ -128,7 +129,7 @@ def prepare_run(  # the options of `netraven run`, one by one
         inventory=inv,
         owner=owner,
         options=options,
-        secrets=tuple(secrets),
+        secrets=(*secrets, *book.secrets, *extra_secrets),
         inventory_path=str(inventory),
         git_commit=git_commit(playbook),
         warnings=tuple(notes),

@@ -9,15 +9,20 @@ from typing import Any
 import yaml
 
 from netraven.errors import InputError
-from netraven.yamlfile import load_yaml
+from netraven.yamlfile import load_yaml_with_secrets
 
 
-def parse_extra_vars(values: list[str]) -> dict[str, Any]:
+def parse_extra_vars(
+    values: list[str], vault_password: bytes | None = None, secrets: list[str] | None = None
+) -> dict[str, Any]:
+    """``secrets`` receives the plaintexts of ``!vault`` values in ``@file``s (to redact)."""
     result: dict[str, Any] = {}
     for value in values:
         value = value.strip()
         if value.startswith("@"):
-            data = load_yaml(Path(value[1:]))
+            data, vaulted = load_yaml_with_secrets(Path(value[1:]), vault_password)
+            if secrets is not None:
+                secrets += vaulted
             if not isinstance(data, dict):
                 raise InputError("extra vars file must hold a mapping", path=value[1:])
             result.update(data)

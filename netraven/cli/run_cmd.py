@@ -31,6 +31,22 @@ class OutputFormat(StrEnum):
 
 
 InventoryOpt = Annotated[Path, typer.Option("-i", "--inventory", help="Inventory directory.")]
+VaultOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--vault-password-file",
+        help="Ansible Vault password file (or executable script) for vaulted files and !vault "
+        "values; also NETRAVEN_VAULT_PASSWORD_FILE or vault_password_file in netraven.toml.",
+    ),
+]
+
+
+def _vault_password(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    from netraven.vault import load_vault_password
+
+    return load_vault_password(path)
 
 
 async def _execute_until_signalled(
@@ -91,6 +107,7 @@ def run(
     output_file: Annotated[Path | None, typer.Option("--output-file")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Job store URL.")] = None,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True)] = 0,
+    vault_password_file: VaultOpt = None,
 ) -> None:
     """Run a playbook against an inventory and record the job."""
     started = time.perf_counter()  # the closing line's time includes loading what a run needs
@@ -109,8 +126,10 @@ def run(
     from netraven.store.engine import open_engine
     from netraven.system import raise_fd_limit
 
-    settings = load_settings(db_url=db, forks=forks)
-    variables = parse_extra_vars(extra_vars or [])
+    settings = load_settings(db_url=db, forks=forks, vault_password_file=vault_password_file)
+    vault_password = _vault_password(settings.vault_password_file)
+    vaulted: list[str] = []
+    variables = parse_extra_vars(extra_vars or [], vault_password, vaulted)
     err = Console(stderr=True, highlight=False)
     open_store = functools.cache(lambda: open_engine(settings.db_url))
     prepared = prepare_run(
@@ -127,6 +146,8 @@ def run(
         diff=diff,
         forks=settings.forks,
         log_level=settings.log_level,
+        vault_password=vault_password,
+        extra_secrets=tuple(vaulted),
     )
     if prepared.spec is None:
         for note in prepared.notes:
@@ -176,6 +197,7 @@ def validate(
     playbook: Annotated[Path, typer.Argument(help="Playbook YAML file.")],
     inventory: InventoryOpt,
     limit: Annotated[str | None, typer.Option("-l", "--limit")] = None,
+    vault_password_file: VaultOpt = None,
 ) -> None:
     """Check schema, host patterns, template syntax and connections without contacting a device."""
     import sys
@@ -184,9 +206,12 @@ def validate(
     from netraven.engine.plan import plan_job
     from netraven.inventory import load_inventory
     from netraven.playbook.loader import load_playbook
+    from netraven.settings import load_settings
 
-    inv, _ = load_inventory(inventory)
-    book = load_playbook(playbook)
+    settings = load_settings(vault_password_file=vault_password_file)
+    vault_password = _vault_password(settings.vault_password_file)
+    inv, _ = load_inventory(inventory, vault_password)
+    book = load_playbook(playbook, vault_password)
     items, warnings = plan_job(book, inv, limit, default_registry())
     for warning in warnings:
         sys.stderr.write(f"[WARNING]: {warning}\n")

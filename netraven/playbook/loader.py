@@ -11,7 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 from netraven.errors import InputError, InputErrors
 from netraven.playbook.schema import Play
 from netraven.playbook.templates import Templates
-from netraven.yamlfile import line_of, load_yaml
+from netraven.yamlfile import line_of, load_yaml_with_secrets
 
 _PLAYS = TypeAdapter(list[Play])
 
@@ -23,6 +23,7 @@ class Playbook:
     sha256: str
     plays: list[Play]
     templates: Templates
+    secrets: tuple[str, ...] = ()  # plaintexts of its ``!vault`` values, for redaction
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
@@ -51,9 +52,9 @@ def _schema_errors(file: Path, raw: object, exc: ValidationError) -> list[InputE
     return sorted(found.values(), key=lambda e: e.line or 0)
 
 
-def load_playbook(path: str | Path) -> Playbook:
+def load_playbook(path: str | Path, vault_password: bytes | None = None) -> Playbook:
     file = Path(path)
-    raw = load_yaml(file)
+    raw, vaulted = load_yaml_with_secrets(file, vault_password)
     if raw is None:
         raise InputError("playbook is empty", path=str(file))
     if not isinstance(raw, list):
@@ -71,7 +72,8 @@ def load_playbook(path: str | Path) -> Playbook:
     if problems:
         raise InputErrors.of(problems)
     text = file.read_text(encoding="utf-8")
-    return Playbook(file, text, hashlib.sha256(text.encode()).hexdigest(), plays, templates)
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    return Playbook(file, text, sha256, plays, templates, tuple(vaulted))
 
 
 def _check_task(
