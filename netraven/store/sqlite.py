@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,10 +15,30 @@ from sqlalchemy.exc import ArgumentError
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers run beside the one writer; foreign keys are off by default."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _use_wal(cursor: Any, attempts: int = 100) -> None:
+    """Switch a store to WAL (a setting kept in the file), waiting out other openers.
+
+    Switching needs an exclusive lock, and SQLite refuses it at once — without its busy
+    timeout — while another connection is escalating its own lock, which is exactly what
+    several processes opening a brand-new store together do. Once one has switched, the
+    others find the file in WAL mode already and need no lock at all.
+    """
+    for attempt in range(attempts):
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 def sqlite_path(url: str) -> str | None:
