@@ -18,15 +18,7 @@ import pytest
 
 from netraven.errors import TaskFailed
 from netraven.playbook.templates import Templates
-
-
-@pytest.fixture
-def templates(tmp_path: Path) -> Templates:
-    return Templates(tmp_path)
-
-
-def render(templates: Templates, source: str, **variables: Any) -> str:
-    return templates.render(source, variables)
+from tests.unit.conftest import render
 
 
 def value(templates: Templates, expression: str, **variables: Any) -> Any:

@@ -10,22 +10,12 @@ in the playbook guide (``query``/``q`` always return a list, ``wantlist=True``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from netraven.errors import TaskFailed
 from netraven.playbook.templates import Templates
-
-
-@pytest.fixture
-def templates(tmp_path: Path) -> Templates:
-    return Templates(tmp_path)
-
-
-def render(templates: Templates, source: str, **variables: Any) -> str:
-    return templates.render(source, variables)
-
+from tests.unit.conftest import render
 
 # --- env ----------------------------------------------------------------------------------
 

@@ -7,13 +7,13 @@ Expected values come from ansible.utils' guide "Using the ipaddr filter"
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from netraven.errors import TaskFailed
 from netraven.playbook.templates import Templates
+from tests.unit.conftest import render
 
 TEST_LIST = [
     "192.24.2.1",
@@ -26,15 +26,6 @@ TEST_LIST = [
     "42540766412265424405338506004571095040/64",
 ]
 HOST_PREFIX = ["2001:db8:deaf:be11::ef3/64", "192.0.2.48/24", "127.0.0.1", "192.168.0.0/16"]
-
-
-@pytest.fixture
-def templates(tmp_path: Path) -> Templates:
-    return Templates(tmp_path)
-
-
-def render(templates: Templates, source: str, **variables: Any) -> str:
-    return templates.render(source, variables)
 
 
 def value(templates: Templates, expression: str, **variables: Any) -> Any:
