@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from netraven.errors import InputError, InputErrors
+from netraven.playbook.config_schema import ConfigAction, config_problems
 from netraven.playbook.schema import Play
 from netraven.playbook.templates import Templates
 from netraven.yamlfile import line_of, load_yaml_with_secrets
@@ -76,6 +77,18 @@ def load_playbook(path: str | Path, vault_password: bytes | None = None) -> Play
     return Playbook(file, text, sha256, plays, templates, tuple(vaulted))
 
 
+def _check_config(
+    spec: ConfigAction, file: Path, raw: object, base: tuple[int | str, ...]
+) -> list[InputError]:
+    """The config options that contradict each other, each at the line of its key."""
+    return [
+        InputError(
+            f"{_field((*base, *loc))}: {message}", path=str(file), line=line_of(raw, (*base, *loc))
+        )
+        for loc, message in config_problems(spec)
+    ]
+
+
 def _check_task(
     templates: Templates, file: Path, raw: object, base: tuple[int | str, ...], task: object
 ) -> list[InputError]:
@@ -107,10 +120,14 @@ def _check_task(
     for i, cond in enumerate(task.when):
         check("expr", cond, (*base, "when", i))
     if task.config is not None:
-        for i, line in enumerate(task.config.lines or []):
-            check("str", line, (*base, "config", "lines", i))
-        if task.config.template is not None:
-            check_file(task.config.template)
+        problems += _check_config(task.config, file, raw, (*base, "config"))
+        for key in ("lines", "parents", "before", "after"):
+            for i, line in enumerate(getattr(task.config, key) or []):
+                check("str", line, (*base, "config", key, i))
+        if task.config.intended_config is not None:
+            check("str", task.config.intended_config, (*base, "config", "intended_config"))
+        if task.config.template_file is not None:
+            check_file(task.config.template_file)
     if task.rollback is not None:
         for i, line in enumerate(task.rollback.lines or []):
             check("str", line, (*base, "rollback", "lines", i))

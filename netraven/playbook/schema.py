@@ -9,6 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# Re-exported: the config task's model lives in its own module.
+from netraven.playbook.config_schema import ConfigAction as ConfigAction
+
 ACTIONS = ("command", "config", "backup", "assert")
 
 
@@ -31,12 +34,6 @@ class LinesOrTemplate(_Strict):
         if (self.lines is None) == (self.template is None):
             raise ValueError("give exactly one of 'lines' or 'template'")
         return self
-
-
-class ConfigAction(LinesOrTemplate):
-    """Lines that must be present in the running config; only missing ones are sent."""
-
-    save: bool = False
 
 
 class BackupAction(_Strict):
