@@ -45,6 +45,14 @@ def without_ignored(text: str, patterns: list[str]) -> str:
     return "\n".join(kept)
 
 
+def _canonical(node: Node) -> Node:
+    """Shown as compared: ``interface Gi1`` on one side is not a change to ``GigabitEthernet1``."""
+    node.text = node.key
+    for child in node.children:
+        _canonical(child)
+    return node
+
+
 def _ordered(node: Node) -> tuple[tuple[str, object], ...]:
     return tuple((c.key, _ordered(c)) for c in node.children)
 
@@ -63,8 +71,8 @@ def compare_configs(
     reordered ACL is a real difference); otherwise only what is configured counts (an
     intended config written by hand need not follow the device's order).
     """
-    a = build_tree(without_ignored(old, ignore), platform)
-    b = build_tree(without_ignored(new, ignore), platform)
+    a = _canonical(build_tree(without_ignored(old, ignore), platform))
+    b = _canonical(build_tree(without_ignored(new, ignore), platform))
     key = _ordered if ordered else same_content_key
     if key(a) == key(b):
         return Comparison(False, "")

@@ -153,6 +153,11 @@ def _section(
         in_order += 1
     moved = wanted[in_order:]
     doomed += [key for key in moved if key in at]
+    # A moved line that replaces a sibling (a new description) would take that sibling's
+    # place instead of landing at the end: remove the sibling first.
+    fam = family(platform)
+    shares = {slot(key, fam) for key in moved} - {None}
+    doomed += [key for key in kept if key not in doomed and slot(key, fam) in shares]
     negations = [
         t
         for t in own

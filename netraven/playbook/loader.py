@@ -81,12 +81,13 @@ def _check_config(
     spec: ConfigAction, file: Path, raw: object, base: tuple[int | str, ...]
 ) -> list[InputError]:
     """The config options that contradict each other, each at the line of its key."""
-    return [
+    found = [
         InputError(
             f"{_field((*base, *loc))}: {message}", path=str(file), line=line_of(raw, (*base, *loc))
         )
         for loc, message in config_problems(spec)
     ]
+    return sorted(found, key=lambda e: e.line or 0)
 
 
 def _check_task(
