@@ -235,6 +235,11 @@ def test_diff_against_startup_then_save_when_always(lab: Lab, workdir: Path) -> 
     ]
     assert "ntp server 192.0.2.5" not in show(lab, workdir, host, "startup-config")
 
+    started = time.time()
+    [preview] = run(lab, workdir, SAVE_ALWAYS, host, "--check")
+    assert preview["changed"] is True and "would save" in preview["output"]
+    assert "write memory" not in exec_sent(lab, host, started)  # the guard held it back
+    assert "ntp server 192.0.2.5" not in show(lab, workdir, host, "startup-config")
     [saved] = run(lab, workdir, SAVE_ALWAYS, host)
     assert saved["changed"] is True  # the startup config changed
     assert "ntp server 192.0.2.5" in show(lab, workdir, host, "startup-config")
