@@ -100,6 +100,7 @@ class TaskOutcome:
     attempts: int = 1
     started_at: datetime | None = None
     duration_ms: int = 0
+    rescued: bool = False  # failed inside a block whose rescue then ran
 
 
 @dataclass
@@ -132,6 +133,7 @@ class HostStats:
     skipped: int = 0
     unreachable: int = 0
     ignored: int = 0
+    rescued: int = 0
 
     def add(self, outcome: TaskOutcome) -> None:
         if outcome.status == TaskStatus.UNREACHABLE:
@@ -140,6 +142,8 @@ class HostStats:
             self.skipped += 1
         elif outcome.failed and outcome.ignored:
             self.ignored += 1
+        elif outcome.failed and outcome.rescued:
+            self.rescued += 1
         elif outcome.failed:
             self.failed += 1
         else:

@@ -117,6 +117,7 @@ def _task_outcome(t: TaskResult) -> TaskOutcome:
         t.attempts,
         t.started_at,
         t.duration_ms or 0,
+        t.rescued,
     )
 
 

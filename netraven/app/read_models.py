@@ -84,6 +84,7 @@ class TaskView(_View):
     failed: bool
     skipped: bool
     ignored: bool
+    rescued: bool
     output: str | None
     diff: str | None
     error: str | None
@@ -118,6 +119,7 @@ class StatsView(_View):
     skipped: int
     unreachable: int
     ignored: int
+    rescued: int
 
 
 class BackupRef(_View):
@@ -163,6 +165,7 @@ def _task_view(t: TaskOutcome) -> TaskView:
         failed=t.failed,
         skipped=t.skipped,
         ignored=t.ignored,
+        rescued=t.rescued,
         output=t.output,
         diff=t.diff,
         error=t.error,

@@ -103,11 +103,15 @@ def prepare_run(
     diff: bool = False,
     forks: int = 100,
     log_level: str = "debug",
+    verbosity: int = 0,
     vault_password: bytes | None = None,
     extra_secrets: tuple[str, ...] = (),
 ) -> PreparedRun:
     inv, secrets = load_inventory(inventory, vault_password)
     book = load_playbook(playbook, vault_password)
+    from netraven.vardirs import apply_var_dirs
+
+    secrets += apply_var_dirs(inv, [Path(inventory), Path(playbook).parent], vault_password)
     notes: list[str] = []
     if limit and limit.startswith("@"):
         limit = ",".join(read_host_file(Path(limit[1:])))
@@ -134,5 +138,6 @@ def prepare_run(
         git_commit=git_commit(playbook),
         warnings=tuple(notes),
         log_level=log_level,
+        verbosity=verbosity,
     )
     return PreparedRun(spec, notes)

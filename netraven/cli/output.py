@@ -94,6 +94,8 @@ class TextReporter:
             line += f" => {self.redactor.text(o.error)}"
             if o.ignored:
                 line += " (ignored)"
+            elif o.rescued:
+                line += " (rescued)"
         elif o.skipped and o.output and self.verbose:
             line += f" ({self.redactor.text(o.output)})"
         self._line(line, STYLE.get(status, ""))
@@ -134,7 +136,7 @@ class TextReporter:
             self._line(
                 f"{host:<{width}} : ok={s.ok:<4} changed={s.changed:<4} "
                 f"unreachable={s.unreachable:<4} failed={s.failed:<4} skipped={s.skipped:<4} "
-                f"ignored={s.ignored}",
+                f"rescued={s.rescued:<4} ignored={s.ignored}",
                 color,
             )
 

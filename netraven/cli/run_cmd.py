@@ -146,6 +146,7 @@ def run(
         diff=diff,
         forks=settings.forks,
         log_level=settings.log_level,
+        verbosity=verbose,
         vault_password=vault_password,
         extra_secrets=tuple(vaulted),
     )

@@ -135,9 +135,7 @@ class ConnectionRegistry:
         for kind in self._kinds.values():
             if "*" in kind.platforms:
                 return kind
-        raise InputError(
-            f"host {params.name}: no connection supports platform '{params.platform}'"
-        )
+        raise InputError(f"host {params.name}: no connection supports platform '{params.platform}'")
 
     def validate(self, params: HostParams, requested: str | None = None) -> ConnectionKind:
         """Refuse, before any device is contacted, what this host's connection cannot do."""

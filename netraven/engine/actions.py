@@ -1,13 +1,21 @@
-"""The four task kinds. Each gets a ``Step`` and returns an ``ActionResult``.
+"""The task kinds. Each gets a ``Step`` and returns an ``ActionResult``.
 
-Actions never look at ``--check``: under check mode their connection is a
-``CheckModeGuard`` and a device-changing call raises ``CheckModeBlocked``.
+Device actions never look at ``--check``: under check mode their connection is a
+``CheckModeGuard`` and a device-changing call raises ``CheckModeBlocked``. Local actions
+(``debug``, ``set_fact``, ``fail``, ``template``, ``assert``) run on the controller and
+never open the host's session; ``template`` honours ``--check`` itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import difflib
+import json
+import os
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from netraven.connections.base import Connection
@@ -15,10 +23,11 @@ from netraven.engine.config_compare import compare_configs
 from netraven.engine.config_diff import ConfigChange, clean_running
 from netraven.engine.config_modes import ConfigRequest, apply_commands, plan_config
 from netraven.engine.offload import off_loop
-from netraven.errors import CheckModeBlocked, DeviceError, TaskFailed
+from netraven.errors import CheckModeBlocked, DeviceError, NetRavenError, TaskFailed
 from netraven.playbook.config_schema import ConfigAction as ConfigSpec
 from netraven.playbook.schema import LinesOrTemplate, Task
 from netraven.playbook.templates import Templates
+from netraven.playbook.variables import render_value
 
 RUNNING_CONFIG = "show running-config"
 STARTUP_CONFIG = "show startup-config"
@@ -41,12 +50,15 @@ class Step:
 
     host: str
     platform: str
-    variables: dict[str, Any]
+    variables: Mapping[str, Any]
     templates: Templates
     connection: Callable[[], Awaitable[Connection]]
     store_backup: Callable[[str], Awaitable[tuple[str, bool]]]
     before_change: Callable[[str], Awaitable[None]]
     changed_with: Callable[[list[str] | None], None] = lambda rollback: None
+    check: bool = False
+    search_dirs: tuple[Path, ...] = ()
+    verbosity: int = 0
 
 
 class Action(Protocol):
@@ -201,14 +213,25 @@ def _render_each(step: Step, lines: list[str]) -> list[str]:
 
 def _render_config(step: Step, spec: ConfigSpec) -> list[str]:
     if spec.template_file is not None:
-        return step.templates.render_file(spec.template_file, step.variables).splitlines()
+        return _render_file(step, spec.template_file)
     return _render_each(step, spec.lines or [])
 
 
 def _render_lines(step: Step, spec: LinesOrTemplate) -> list[str]:
     if spec.template is not None:
-        return step.templates.render_file(spec.template, step.variables).splitlines()
+        return _render_file(step, spec.template)
     return [step.templates.render(line, step.variables) for line in spec.lines or []]
+
+
+def _render_file(step: Step, template: str) -> list[str]:
+    from netraven.playbook.loader import resolve_template
+
+    source = step.templates.render(template, step.variables)
+    try:
+        name = resolve_template(step.templates, source, step.search_dirs)
+    except NetRavenError as exc:
+        raise TaskFailed(f"template {source}: {exc}") from None
+    return step.templates.render_file(name, step.variables).splitlines()
 
 
 class BackupAction:
@@ -231,13 +254,15 @@ class AssertAction:
         spec = task.assert_
         assert spec is not None
         for condition in spec.that:
-            if not step.templates.evaluate(condition, step.variables):
+            if not step.templates.truth(condition, step.variables):
                 message = (
                     step.templates.render(spec.fail_msg, step.variables)
                     if spec.fail_msg
                     else f"Assertion failed: {condition}"
                 )
                 raise TaskFailed(message)
+        if spec.quiet:
+            return ActionResult(output="")
         message = (
             step.templates.render(spec.success_msg, step.variables)
             if spec.success_msg
@@ -246,9 +271,102 @@ class AssertAction:
         return ActionResult(output=message)
 
 
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, sort_keys=True, default=str)
+
+
+class DebugAction:
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        spec = task.debug
+        assert spec is not None
+        if spec.verbosity > step.verbosity:
+            return ActionResult(skipped=True, output="verbosity threshold not met")
+        if spec.var is not None:
+            value = step.templates.evaluate(spec.var, step.variables)
+            return ActionResult(output=f"{spec.var}: {_text(value)}", extra={spec.var: value})
+        msg = "Hello world!" if spec.msg is None else spec.msg
+        value = render_value(step.templates, msg, step.variables)
+        return ActionResult(output=_text(value), extra={"msg": value})
+
+
+class SetFactAction:
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        facts = {
+            key: render_value(step.templates, value, step.variables)
+            for key, value in (task.set_fact or {}).items()
+            if key != "cacheable"
+        }
+        return ActionResult(
+            output="set " + ", ".join(sorted(facts)), extra={"ansible_facts": facts}
+        )
+
+
+class FailAction:
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        assert task.fail is not None
+        raise TaskFailed(_text(render_value(step.templates, task.fail.msg, step.variables)))
+
+
+_WRITE_LOCKS: dict[str, asyncio.Lock] = {}
+
+
+class TemplateAction:
+    """Render a file on the controller: per-host configs, reports, documentation."""
+
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        from netraven.playbook.loader import resolve_template
+
+        spec = task.template
+        assert spec is not None
+        source = step.templates.render(spec.src, step.variables)
+        try:
+            name = resolve_template(step.templates, source, step.search_dirs)
+        except NetRavenError as exc:
+            raise TaskFailed(f"template {source}: {exc}") from None
+        text = step.templates.render_file(name, step.variables)
+        dest = Path(step.templates.render(spec.dest, step.variables))
+        lock = _WRITE_LOCKS.setdefault(str(dest.resolve()), asyncio.Lock())
+        async with lock:  # two hosts rendering to one file must not interleave
+            old = dest.read_text(encoding="utf-8") if dest.is_file() else None
+            if old == text:
+                return ActionResult(output=f"{dest} unchanged", extra={"dest": str(dest)})
+            diff = "".join(
+                difflib.unified_diff(
+                    (old or "").splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    f"{dest} (before)",
+                    f"{dest} (after)",
+                )
+            )
+            if step.check:
+                return ActionResult(changed=True, diff=diff, output=f"would write {dest}")
+            await asyncio.to_thread(_write_atomically, dest, text)
+        return ActionResult(
+            changed=True, diff=diff, output=f"wrote {dest}", extra={"dest": str(dest)}
+        )
+
+
+def _write_atomically(dest: Path, text: str) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 ACTIONS: dict[str, Action] = {
     "command": CommandAction(),
     "config": ConfigAction(),
     "backup": BackupAction(),
     "assert": AssertAction(),
+    "debug": DebugAction(),
+    "set_fact": SetFactAction(),
+    "fail": FailAction(),
+    "template": TemplateAction(),
 }

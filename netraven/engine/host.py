@@ -17,7 +17,6 @@ import hashlib
 import time
 import traceback
 from datetime import UTC, datetime
-from typing import Any
 
 from nornir.core.inventory import Host
 
@@ -27,11 +26,16 @@ from netraven.engine.actions import ACTIONS, ActionResult, Step
 from netraven.engine.breakers import Admission, scope_key
 from netraven.engine.config_diff import clean_running
 from netraven.engine.context import HostChanges, JobContext
+from netraven.engine.linear import LinearGate
 from netraven.engine.offload import off_loop
 from netraven.engine.retry import with_retries
+from netraven.engine.scope import PlayVars
 from netraven.engine.sessions import HostSession
-from netraven.errors import ConnectionFailed, DeviceError, NetRavenError, TaskFailed
-from netraven.playbook.schema import Play, Recovery, Task
+from netraven.engine.walk import Flow, HostRun
+from netraven.errors import NetRavenError
+from netraven.playbook.schema import Recovery
+from netraven.playbook.tree import CompiledPlay, TaskNode
+from netraven.playbook.variables import VarScope
 
 __all__ = ["run_host_play"]
 
@@ -46,22 +50,26 @@ def _internal(ctx: JobContext, host: str, exc: BaseException) -> str:
     return f"internal error: {type(exc).__name__}: {exc}"
 
 
-def _variables(ctx: JobContext, host: Host, play: Play, params: HostParams) -> dict[str, Any]:
-    variables: dict[str, Any] = dict(host.items())
-    variables.update(play.vars)
-    variables.update(ctx.extra_vars)
-    variables["inventory_hostname"] = host.name
-    variables["platform"] = params.platform
-    return variables
+async def run_host_play(
+    ctx: JobContext,
+    host: Host,
+    play: PlayVars,
+    *,
+    gate: LinearGate | None = None,
+    forks: asyncio.Semaphore | None = None,
+) -> HostOutcome:
+    """The host's outcome for this play; never raises (cancellation records ``interrupted``).
 
-
-async def run_host_play(ctx: JobContext, host: Host, play_index: int, play: Play) -> HostOutcome:
-    """The host's outcome for this play; never raises (cancellation records ``interrupted``)."""
+    ``gate`` and ``forks`` are given under ``strategy: linear``: the host then waits for the
+    others at each step and holds a fork only while it works.
+    """
+    compiled = play.play
+    play_index = compiled.index
     started, t0 = _now(), time.perf_counter()
-    outcome = HostOutcome(host.name, play_index, play.title, HostStatus.OK, started_at=started)
+    outcome = HostOutcome(host.name, play_index, compiled.title, HostStatus.OK, started_at=started)
     guard = ctx.guards.get(play_index)
-    breaker = play.recovery.circuit_breaker
-    key = scope_key(breaker, host, play.title) if breaker else ""
+    breaker = compiled.play.recovery.circuit_breaker
+    key = scope_key(breaker, host, compiled.title) if breaker else ""
     admission: Admission | None = None
     try:
         if guard is not None and guard.aborted:
@@ -74,7 +82,12 @@ async def run_host_play(ctx: JobContext, host: Host, play_index: int, play: Play
                 return outcome
             if admission.trial:
                 ctx.log(host.name, "warning", f"half-open {key}: trial host")
-        await _run_tasks(ctx, host, play_index, play, outcome)
+        params = HostParams.from_host(host)
+        session = ctx.sessions.session(params, host.get("connection", None))
+        run = _host_run(ctx, host, play, outcome, session, gate, forks)
+        flow = await run.run_play()
+        if flow is Flow.FAILED and guard is not None:
+            guard.host_failed(host.name, fatal=run.fatal)
     except asyncio.CancelledError:
         outcome.status, outcome.error = HostStatus.INTERRUPTED, "run interrupted"
     except Exception as exc:
@@ -85,43 +98,72 @@ async def run_host_play(ctx: JobContext, host: Host, play_index: int, play: Play
         if guard is not None:
             guard.host_failed(host.name, fatal=False)
     finally:
-        await _finish(ctx, host, outcome, t0, admission, key, play)
+        if gate is not None:
+            gate.leave()
+        await _finish(ctx, host, outcome, t0, admission, key, compiled)
     return outcome
 
 
-async def _run_tasks(
-    ctx: JobContext, host: Host, play_index: int, play: Play, outcome: HostOutcome
-) -> None:
-    guard = ctx.guards.get(play_index)
-    params = HostParams.from_host(host)
-    session = ctx.sessions.session(params, host.get("connection", None))
-    base = _variables(ctx, host, play, params)
-    for index, spec in enumerate(play.tasks):
-        if not ctx.selected(spec):
-            continue
-        if guard is not None and guard.aborted:
-            outcome.status, outcome.error = HostStatus.ABORTED, f"play aborted: {guard.reason}"
-            return
-        policy = play.recovery.merged(spec.recovery)
-        result = await _run_task(ctx, host, session, base, play_index, play, index, spec, policy)
-        if result.failed and not result.ignored and policy.on_failure == "rollback":
-            await _roll_back(ctx, host.name, params, session, result)
-        await _emit_task(ctx, result)
-        outcome.changed |= result.changed
-        if result.failed and not result.ignored:
-            outcome.status = _host_status(result)
-            outcome.error = result.error
-            if guard is not None:
-                guard.host_failed(host.name, fatal=policy.on_failure == "abort")
-            return
+def _host_run(
+    ctx: JobContext,
+    host: Host,
+    play: PlayVars,
+    outcome: HostOutcome,
+    session: HostSession,
+    gate: LinearGate | None,
+    forks: asyncio.Semaphore | None,
+) -> HostRun:
+    name = host.name
+    params = session.params
 
+    async def store_backup(text: str) -> tuple[str, bool]:
+        return await _store_backup(ctx, name, text)
 
-async def _emit_task(ctx: JobContext, result: TaskOutcome) -> None:
-    result.output = await ctx.redact(result.output)
-    result.diff = await ctx.redact(result.diff)
-    result.error = ctx.redactor.text(result.error)
-    result.name = ctx.redactor.text(result.name) or ""  # an unnamed task is titled by its command
-    ctx.events.task_finished(result)  # a failing listener marks the result failed
+    async def before_change(running: str) -> None:
+        await _before_change(ctx, name, running)
+
+    def make_step(node: TaskNode, scope: VarScope) -> Step:
+        return Step(
+            name,
+            params.platform,
+            scope,
+            ctx.templates,
+            session.get,
+            store_backup,
+            before_change,
+            lambda rollback: _changed_with(ctx, name, rollback),
+            check=ctx.check,
+            search_dirs=node.scope.search_dirs,
+            verbosity=ctx.verbosity,
+        )
+
+    async def run_action(
+        run: HostRun, node: TaskNode, step: Step, result: TaskOutcome, policy: Recovery
+    ) -> ActionResult:
+        """A device action, retried by the recovery policy when the error is transient."""
+
+        async def attempt(number: int) -> ActionResult:
+            result.attempts = number
+            if number > 1:
+                await session.close()  # the session may be dead: reconnect
+            return await ACTIONS[node.action](step, node.task)
+
+        def on_retry(number: int, error: BaseException, delay: float) -> None:
+            ctx.log(
+                name,
+                "warning",
+                f"task '{result.name}' attempt {number} failed: {error}; retrying in {delay:.1f}s",
+            )
+
+        done, result.attempts = await with_retries(
+            attempt, policy.retries, policy.backoff, on_retry
+        )
+        return done
+
+    async def roll_back(result: TaskOutcome) -> None:
+        await _roll_back(ctx, name, params, session, result)
+
+    return HostRun(ctx, host, play, outcome, session, make_step, run_action, roll_back, gate, forks)
 
 
 async def _finish(
@@ -131,7 +173,7 @@ async def _finish(
     t0: float,
     admission: Admission | None,
     key: str,
-    play: Play,
+    play: CompiledPlay,
 ) -> None:
     failures = ctx.events.take_errors(host.name)
     if failures and outcome.status not in (HostStatus.INTERRUPTED,):
@@ -141,7 +183,9 @@ async def _finish(
         # It sits out the rest of the job, or has no play left: close now, not at the end,
         # so closing overlaps the other hosts' work (and the device frees its vty line).
         await ctx.sessions.release(host.name)
-    breaker = play.recovery.circuit_breaker
+    if outcome.failed:
+        ctx.failed_hosts.add(host.name)
+    breaker = play.play.recovery.circuit_breaker
     if admission is not None and admission.admitted and ctx.breakers and breaker:
         # An interrupted host says nothing about the device: neither success nor failure.
         verdict = (
@@ -154,107 +198,6 @@ async def _finish(
     outcome.duration_ms = int((time.perf_counter() - t0) * 1000)
     outcome.error = ctx.redactor.text(outcome.error)
     ctx.events.host_finished(outcome)
-
-
-def _host_status(result: TaskOutcome) -> HostStatus:
-    keep = {
-        TaskStatus.UNREACHABLE: HostStatus.UNREACHABLE,
-        TaskStatus.ROLLED_BACK: HostStatus.ROLLED_BACK,
-        TaskStatus.ROLLBACK_FAILED: HostStatus.ROLLBACK_FAILED,
-    }
-    return keep.get(result.status, HostStatus.FAILED)
-
-
-async def _run_task(
-    ctx: JobContext,
-    host: Host,
-    session: HostSession,
-    base: dict[str, Any],
-    play_index: int,
-    play: Play,
-    index: int,
-    spec: Task,
-    policy: Recovery,
-) -> TaskOutcome:
-    registered = ctx.registered.setdefault(host.name, {})
-    variables = {**base, **registered, **ctx.extra_vars}
-    result = TaskOutcome(
-        host.name,
-        play_index,
-        play.title,
-        index,
-        spec.title,
-        spec.action,
-        TaskStatus.OK,
-        started_at=_now(),
-    )
-    t0 = time.perf_counter()
-    action_result: ActionResult | None = None
-
-    async def store_backup(text: str) -> tuple[str, bool]:
-        return await _store_backup(ctx, host.name, text)
-
-    async def before_change(running: str) -> None:
-        await _before_change(ctx, host.name, running)
-
-    step = Step(
-        host.name,
-        session.params.platform,
-        variables,
-        ctx.templates,
-        session.get,
-        store_backup,
-        before_change,
-        lambda rollback: _changed_with(ctx, host.name, rollback),
-    )
-
-    async def attempt(number: int) -> ActionResult:
-        result.attempts = number
-        if number > 1:
-            await session.close()  # the session may be dead: reconnect
-        return await ACTIONS[spec.action](step, spec)
-
-    def on_retry(number: int, error: BaseException, delay: float) -> None:
-        ctx.log(
-            host.name,
-            "warning",
-            f"task '{spec.title}' attempt {number} failed: {error}; retrying in {delay:.1f}s",
-        )
-
-    try:
-        if not all(ctx.templates.evaluate(cond, variables) for cond in spec.when):
-            result.status, result.skipped = TaskStatus.SKIPPED, True
-            result.output = "conditional result was False"
-        else:
-            done, result.attempts = await with_retries(
-                attempt, policy.retries, policy.backoff, on_retry
-            )
-            action_result = done
-            for warning in done.warnings:
-                ctx.log(host.name, "warning", f"task '{spec.title}': {warning}")
-            result.output = done.output
-            result.diff = done.diff
-            result.changed = done.changed
-            if done.skipped:
-                result.status, result.skipped = TaskStatus.SKIPPED, True
-            elif done.changed:
-                result.status = TaskStatus.CHANGED
-    except ConnectionFailed as exc:
-        result.status, result.failed, result.error = TaskStatus.UNREACHABLE, True, str(exc)
-        ctx.log(host.name, "error", f"unreachable: {exc}")
-    except (DeviceError, NetRavenError) as exc:
-        result.status, result.failed, result.error = TaskStatus.FAILED, True, str(exc)
-        result.output = exc.output if isinstance(exc, TaskFailed) else None
-        result.ignored = spec.ignore_errors
-        ctx.log(host.name, "error", f"task '{spec.title}' failed: {exc}")
-    except Exception as exc:  # a bug is a failure, never ignorable, never "ok"
-        result.status, result.failed = TaskStatus.FAILED, True
-        result.error = _internal(ctx, host.name, exc)
-        ctx.log(host.name, "error", f"task '{spec.title}' failed: {result.error}")
-    result.duration_ms = int((time.perf_counter() - t0) * 1000)
-    if spec.register_as:
-        registered[spec.register_as] = _registered(result, action_result)
-    return result
 
 
 async def _roll_back(
@@ -288,22 +231,6 @@ async def _roll_back(
         result.error = f"{result.error}; rollback did not restore the pre-change config"
         result.diff = restored.diff
         ctx.log(host, "error", "rollback did not restore the pre-change config")
-
-
-def _registered(result: TaskOutcome, action: ActionResult | None) -> dict[str, Any]:
-    value: dict[str, Any] = {
-        "output": result.output or "",
-        "stdout": result.output or "",
-        "changed": result.changed,
-        "failed": result.failed,
-        "skipped": result.skipped,
-        "error": result.error,
-        "diff": result.diff,
-        "attempts": result.attempts,
-    }
-    if action is not None:
-        value.update(action.extra)
-    return value
 
 
 async def _store_backup(ctx: JobContext, host: str, text: str) -> tuple[str, bool]:

@@ -27,12 +27,13 @@ from netraven.engine.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
 from netraven.engine.context import JobContext
 from netraven.engine.events import Fanout, NullListener, RunListener
 from netraven.engine.host import run_host_play
+from netraven.engine.linear import LinearGate
 from netraven.engine.plan import PlanItem, plan_job
 from netraven.engine.policy import PlayGuard
+from netraven.engine.scope import PlayVars
 from netraven.engine.sessions import SessionPool
 from netraven.engine.spec import JobSpec
 from netraven.errors import StoreError
-from netraven.playbook.schema import Play
 from netraven.secrets import Redactor, secret_values
 from netraven.store.listener import StoreListener
 from netraven.store.models import Job, epoch
@@ -53,7 +54,7 @@ def build_redactor(spec: JobSpec) -> Redactor:
         [
             *spec.secrets,
             *secret_values(spec.options.extra_vars),
-            *(v for p in spec.playbook.plays for v in secret_values(p.vars)),
+            *(v for p in spec.playbook.compiled for v in secret_values(p.vars)),
         ]
     )
 
@@ -209,6 +210,8 @@ class _JobRun:
             check=spec.options.check,
             tags=spec.options.tags,
             skip_tags=spec.options.skip_tags,
+            inventory=spec.inventory,
+            verbosity=spec.verbosity,
         )
         for item in items:
             for host in item.hosts:
@@ -229,7 +232,9 @@ class _JobRun:
         """Read what the job needs from the store: newest backup hashes, breaker states."""
         playbook = self.spec.playbook
         all_hosts = sorted({h for item in self.items for h in item.hosts})
-        if any(t.action in ("backup", "config") for p in playbook.plays for t in p.tasks):
+        if any(
+            t.action in ("backup", "config") for p in playbook.compiled for t in p.task_nodes()
+        ):
             self.ctx.backup_hashes = await asyncio.to_thread(
                 latest_backup_hashes, self.store, all_hosts
             )
@@ -255,15 +260,17 @@ class _JobRun:
                 return
             if self.writer.error is not None:
                 raise StoreError(f"job store write failed: {self.writer.error}")
-            play = self.spec.playbook.plays[item.index]
+            play = self.spec.playbook.compiled[item.index]
             hosts = [h for h in item.hosts if h not in failed]
             self.events.play_started(item.index, play.title, hosts)
             if not hosts:
                 continue
-            guard = self.ctx.guards[item.index] = PlayGuard(len(hosts), play.recovery)
-            forks = asyncio.Semaphore(play.forks or self.spec.options.forks)
+            guard = self.ctx.guards[item.index] = PlayGuard(len(hosts), play.play.recovery)
+            forks = asyncio.Semaphore(play.play.forks or self.spec.options.forks)
+            shared = PlayVars(self.ctx, play, hosts)
+            gate = LinearGate(len(hosts)) if play.play.strategy == "linear" else None
             tasks = [
-                asyncio.create_task(self._host(forks, inventory.hosts[h], item.index, play))
+                asyncio.create_task(self._host(forks, inventory.hosts[h], shared, gate))
                 for h in hosts
             ]
             self._in_flight = set(tasks)
@@ -282,7 +289,9 @@ class _JobRun:
                 self.ctx.log(None, "error", f"play '{play.title}' aborted: {guard.reason}")
 
     async def _host(
-        self, forks: asyncio.Semaphore, host: Host, play_index: int, play: Play
+        self, forks: asyncio.Semaphore, host: Host, play: PlayVars, gate: LinearGate | None
     ) -> HostOutcome:
+        if gate is not None:  # linear: a fork per step, so waiting hosts hold none
+            return await run_host_play(self.ctx, host, play, gate=gate, forks=forks)
         async with forks:
-            return await run_host_play(self.ctx, host, play_index, play)
+            return await run_host_play(self.ctx, host, play)

@@ -58,11 +58,13 @@ def _check_hosts(
 ) -> None:
     checked: set[str] = set()
     for item in items:
-        play = playbook.plays[item.index]
+        compiled = playbook.compiled[item.index]
+        play = compiled.play
         rollback_tasks = [
-            t
-            for t in play.tasks
-            if t.config is not None and play.recovery.merged(t.recovery).on_failure == "rollback"
+            n.task
+            for n in compiled.task_nodes()
+            if n.task.config is not None
+            and play.recovery.merged(n.scope.recovery).on_failure == "rollback"
         ]
         for name in item.hosts:
             host = inventory.hosts[name]

@@ -20,6 +20,10 @@ class PlayGuard:
     policy: Recovery
     failed: int = 0
     reason: str | None = None
+    ended: bool = False  # meta: end_play — the play stops for every host, without failing
+
+    def end_play(self, reason: str) -> None:
+        self.ended = True
 
     @property
     def aborted(self) -> bool:

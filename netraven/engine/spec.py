@@ -58,3 +58,4 @@ class JobSpec:
     git_commit: str | None = None
     warnings: tuple[str, ...] = ()  # found while preparing the run, recorded with the job
     log_level: str = "debug"  # the least severe log entry the store keeps
+    verbosity: int = 0  # -v count: ``debug: {verbosity: N}`` shows at N or more

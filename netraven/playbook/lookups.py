@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import ChainMap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,9 @@ class Lookups:
     ) -> list[Any]:
         extra = kw.pop("template_vars", None) or {}
         _no_more(kw)
-        variables = {**context.get_all(), **extra}
+        # The caller's scope is looked up lazily (a chain, not a copy): copying it would
+        # render every variable the play knows, and fail on ones this template never uses.
+        variables = ChainMap(dict(extra), context.vars, context.parent)
         rendered = []
         for term in terms:
             path = self._find(str(term), "templates")
@@ -113,7 +116,8 @@ class Lookups:
             if template is None:
                 source = path.read_text(encoding="utf-8")
                 template = self._templates[str(path)] = context.environment.from_string(source)
-            rendered.append(template.render(variables))
+            scoped = template.new_context(variables, shared=True)  # type: ignore[arg-type]
+            rendered.append(template.environment.concat(template.root_render_func(scoped)))  # type: ignore[attr-defined]
         return rendered
 
     def _find(self, name: str, subdir: str) -> Path:

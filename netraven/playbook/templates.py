@@ -6,7 +6,8 @@ empty: a config line with a blank where an address should be is worse than no li
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from netraven.errors import InputError, TaskFailed
 from netraven.playbook.filters import data_filters, named
 from netraven.playbook.lookups import Lookups
 from netraven.playbook.netfilters import network_filters
+from netraven.playbook.variables import VarScope
 
 
 class _Undefined(jinja2.ChainableUndefined, jinja2.StrictUndefined):
@@ -52,7 +54,7 @@ class Templates:
         self.env.filters.update({n: named(n, f) for n, f in network_filters().items()})
         self.env.globals.update(Lookups(base_dir).globals())
         self._strings: dict[str, jinja2.Template] = {}
-        self._expressions: dict[str, Callable[..., Any]] = {}
+        self._expressions: dict[str, jinja2.Template] = {}
 
     def check_string(self, source: str, where: str) -> None:
         try:
@@ -77,25 +79,49 @@ class Templates:
                 f"template syntax error: {exc.message}", path=str(path), line=exc.lineno
             ) from None
 
+    def add_search_dir(self, directory: Path) -> None:
+        """Let templates of a role or imported playbook outside the playbook's folder load."""
+        loader = self.env.loader
+        assert isinstance(loader, jinja2.FileSystemLoader)
+        if str(directory) not in loader.searchpath:
+            loader.searchpath.append(str(directory))
+
     def _compile(self, source: str) -> jinja2.Template:
         template = self._strings.get(source)
         if template is None:
             template = self._strings[source] = self.env.from_string(source)
         return template
 
-    def _expression(self, source: str) -> Callable[..., Any]:
+    def _expression(self, source: str) -> jinja2.Template:
+        """An expression as a one-statement template, so it can run in a shared context.
+
+        ``compile_expression`` would copy the variables into a dict (rendering them all);
+        it is still used first to reject anything that is not a single expression.
+        """
         expr = self._expressions.get(source)
         if expr is None:
-            expr = self._expressions[source] = self.env.compile_expression(
-                source, undefined_to_none=False
+            self.env.compile_expression(source)
+            expr = self._expressions[source] = self.env.from_string(
+                "{% set __netraven_result = (" + source + ") %}"
             )
         return expr
 
-    def render(self, source: str, variables: dict[str, Any]) -> str:
+    def _scope(self, variables: Mapping[str, Any]) -> Mapping[str, Any]:
+        if isinstance(variables, VarScope):
+            return variables  # it falls back to the environment's globals itself
+        return ChainMap(dict(variables), self.env.globals)
+
+    def _run(self, template: jinja2.Template, variables: Mapping[str, Any]) -> str:
+        context = template.new_context(self._scope(variables), shared=True)  # type: ignore[arg-type]
+        return str(self.env.concat(template.root_render_func(context)))  # type: ignore[attr-defined]
+
+    def render(self, source: str, variables: Mapping[str, Any]) -> str:
         if "{" not in source:
             return source
         try:
-            return self._compile(source).render(variables)
+            return self._run(self._compile(source), variables)
+        except TaskFailed:
+            raise
         except jinja2.UndefinedError as exc:
             raise TaskFailed(f"undefined variable in template '{source}': {exc.message}") from None
         except jinja2.TemplateError as exc:
@@ -103,9 +129,11 @@ class Templates:
         except Exception as exc:  # a template may raise anything (e.g. 1/0, 'a' + 1)
             raise TaskFailed(f"template error in '{source}': {exc}") from None
 
-    def render_file(self, name: str, variables: dict[str, Any]) -> str:
+    def render_file(self, name: str, variables: Mapping[str, Any]) -> str:
         try:
-            return self.env.get_template(name).render(variables)
+            return self._run(self.env.get_template(name), variables)
+        except TaskFailed:
+            raise
         except jinja2.UndefinedError as exc:
             raise TaskFailed(f"undefined variable in template {name}: {exc.message}") from None
         except jinja2.TemplateError as exc:
@@ -113,14 +141,35 @@ class Templates:
         except Exception as exc:  # a template may raise anything (e.g. 1/0, 'a' + 1)
             raise TaskFailed(f"template error in {name}: {exc}") from None
 
-    def evaluate(self, expression: str | bool, variables: dict[str, Any]) -> Any:
+    def evaluate(
+        self, expression: str | bool, variables: Mapping[str, Any], *, source: str | None = None
+    ) -> Any:
+        """The value of an expression; an undefined result fails, it never reads as false."""
         if isinstance(expression, bool):
             return expression
+        shown = source if source is not None else expression
         try:
-            return self._expression(expression)(**variables)
+            template = self._expression(expression)
+            context = template.new_context(self._scope(variables), shared=True)  # type: ignore[arg-type]
+            for _ in template.root_render_func(context):  # type: ignore[attr-defined]
+                pass
+            value = context.vars["__netraven_result"]
+            if isinstance(value, jinja2.Undefined):
+                str(value)  # StrictUndefined raises, naming the missing variable
+            return value
+        except TaskFailed:
+            raise
+        except jinja2.UndefinedError as exc:
+            raise TaskFailed(f"undefined variable in '{shown}': {exc.message}") from None
+        except jinja2.TemplateError as exc:
+            raise TaskFailed(f"cannot evaluate '{shown}': {exc}") from None
+        except Exception as exc:  # a user expression may raise anything (e.g. 1/0)
+            raise TaskFailed(f"cannot evaluate '{shown}': {exc}") from None
+
+    def truth(self, expression: str | bool, variables: Mapping[str, Any]) -> bool:
+        """A condition (``when``, ``changed_when``…): a bare string ``"true"`` is not true."""
+        value = self.evaluate(expression, variables)
+        try:
+            return bool(value)
         except jinja2.UndefinedError as exc:
             raise TaskFailed(f"undefined variable in '{expression}': {exc.message}") from None
-        except jinja2.TemplateError as exc:
-            raise TaskFailed(f"cannot evaluate '{expression}': {exc}") from None
-        except Exception as exc:  # a user expression may raise anything (e.g. 1/0)
-            raise TaskFailed(f"cannot evaluate '{expression}': {exc}") from None

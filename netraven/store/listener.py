@@ -49,6 +49,7 @@ class StoreListener:
                 "changed": o.changed,
                 "failed": o.failed,
                 "ignored": o.ignored,
+                "rescued": o.rescued,
                 "skipped": o.skipped,
                 "output": o.output,
                 "diff": o.diff,

@@ -93,6 +93,7 @@ class TaskResult(SQLModel, table=True):
     failed: bool = False
     skipped: bool = False
     ignored: bool = False
+    rescued: bool = False
     output: str | None = Field(default=None, sa_column=Column(Text))
     diff: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))

@@ -94,8 +94,7 @@ class BatchWriter:
             lines = str(error).splitlines()
             lost = f" ({self._dropped} row(s) not written)" if self._dropped else ""
             raise StoreError(
-                f"job store write failed: {type(error).__name__}: {lines[0] if lines else ''}"
-                f"{lost}"
+                f"job store write failed: {type(error).__name__}: {lines[0] if lines else ''}{lost}"
             ) from error
 
     def _put(self, item: tuple[Table | None, Any, bool]) -> None:

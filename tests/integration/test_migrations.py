@@ -52,8 +52,12 @@ def old_store(tmp_path: Path) -> Path:
     return path
 
 
-# Columns later revisions added (0002: job.error/inventory; 0003: job.aborted, task_result.ignored).
-ADDED_SINCE_0_1_0 = {"job": ("error", "inventory", "aborted"), "task_result": ("ignored",)}
+# Columns later revisions added (0002: job.error/inventory; 0003: job.aborted,
+# task_result.ignored; 0004: task_result.rescued).
+ADDED_SINCE_0_1_0 = {
+    "job": ("error", "inventory", "aborted"),
+    "task_result": ("ignored", "rescued"),
+}
 
 
 def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -82,11 +86,11 @@ def test_a_0_1_0_store_is_stamped_and_upgraded_without_losing_a_row(old_store: P
     engine = open_engine(url)
     assert dump(old_store) == before
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         job_columns = {c["name"]: c for c in inspect(conn).get_columns("job")}
         assert job_columns["error"]["nullable"] and job_columns["inventory"]["nullable"]
         assert conn.execute(text("SELECT error, inventory FROM job")).all() == [(None, None)] * 3
-    assert head_revision() == "0003" and schema_status(url).current == "0003"
+    assert head_revision() == "0004" and schema_status(url).current == "0004"
 
     # The old rows read through the current models, and new writes land beside them.
     jobs = queries.list_jobs(engine)
@@ -166,7 +170,7 @@ def test_a_new_sqlite_store_is_created_by_migrating_and_matches_the_models(tmp_p
     engine = open_engine(url)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
 
@@ -190,7 +194,7 @@ def test_stores_opened_together_for_the_first_time_are_migrated_once(tmp_path: P
         thread.join(60)
     assert errors == []
     conn = sqlite3.connect(tmp_path / "netraven.db")
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0004",)]
     conn.close()
 
 
@@ -252,7 +256,7 @@ def test_postgres_0_1_0_store_is_stamped_and_upgraded(pg_schema: str) -> None:
         open_engine(pg_schema, write=False)
     engine = open_engine(pg_schema)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     job = queries.get_job(engine, 1)
     assert job is not None and (job.playbook, job.status, job.machine) == (
@@ -314,4 +318,4 @@ def test_postgres_new_store_opened_by_many_at_once(pg_schema: str) -> None:
     for thread in threads:
         thread.join(60)
     assert errors == []
-    assert schema_status(pg_schema).current == "0003"
+    assert schema_status(pg_schema).current == "0004"

@@ -52,7 +52,9 @@ def test_playbook_reports_every_template_error(tmp_path: Path) -> None:
     assert len(lines) == 3
     assert lines[0].startswith(f"{book}:3: play[0].tasks[0].command[0]: template syntax error")
     assert lines[1].startswith(f"{book}:4: play[0].tasks[0].when[0]: expression syntax error")
-    assert lines[2] == f"{tmp_path / 'missing.j2'}: template file not found"
+    assert lines[2] == (
+        f"{book}:5: play[0].tasks[1].config.template: template file not found: missing.j2"
+    )
 
 
 def test_a_single_error_stays_a_plain_input_error(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def test_sample_playbook_loads() -> None:
         ),
         (
             "- hosts: all\n  tasks:\n    - config: {template: missing.j2}\n",
-            "missing.j2: template file not found",
+            r"play.yml:3: play\[0\].tasks\[0\].config.template: template file not found",
         ),
         ("hosts: all\n", "play.yml:1: a playbook is a YAML list of plays"),
         ("- hosts: all\n  tasks:\n   - command: a\n  - bad\n", "play.yml:4: invalid YAML"),

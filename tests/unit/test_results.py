@@ -37,6 +37,7 @@ def test_stats_count_like_ansible() -> None:
     stats.add(TaskOutcome(**base, status="skipped", skipped=True))
     stats.add(TaskOutcome(**base, status="failed", failed=True, ignored=True))
     stats.add(TaskOutcome(**base, status="failed", failed=True))
+    stats.add(TaskOutcome(**base, status="failed", failed=True, rescued=True))
     assert stats.as_dict() == {
         "ok": 2,
         "changed": 1,
@@ -44,4 +45,5 @@ def test_stats_count_like_ansible() -> None:
         "skipped": 1,
         "unreachable": 0,
         "ignored": 1,
+        "rescued": 1,
     }

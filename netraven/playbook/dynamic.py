@@ -1,0 +1,36 @@
+"""``include_tasks`` with a templated file name: loaded when a host reaches it.
+
+The file is read, validated and compiled once per name (every host that includes it shares
+the result); a mistake in it fails the including task on that host with file and line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+from netraven.errors import InputError, TaskFailed
+from netraven.playbook.templates import Templates
+from netraven.playbook.tree import Node, TaskNode
+
+__all__ = ["load_included"]
+
+# Tasks loaded at run time are numbered apart from those numbered at load time.
+_IDS = itertools.count(1_000_000)
+_CACHE: dict[tuple[int, int, str], list[Node]] = {}
+_LOCK = threading.Lock()
+
+
+def load_included(templates: Templates, node: TaskNode, name: str) -> list[Node]:
+    from netraven.playbook.loader import compile_included
+
+    key = (id(templates), node.id, name)
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is None:
+            try:
+                cached = compile_included(templates, node, name, _IDS)
+            except InputError as exc:
+                raise TaskFailed(f"include_tasks {name}: {exc}") from None
+            _CACHE[key] = cached
+    return cached
