@@ -193,7 +193,7 @@ class LabServer:
                 running=seed_config(name, SECRET_HASH, args.community, big.get(name, 0)),
                 on_command=self.log,
             )
-            device.startup = list(device.running)
+            device.startup = device.saved_copy()  # not shared: a push must not reach it
             self.devices[name] = device
 
     def faults_for(self, name: str) -> Faults:

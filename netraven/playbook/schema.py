@@ -19,6 +19,9 @@ from pydantic import (
     model_validator,
 )
 
+# Re-exported: the config task's model lives in its own module.
+from netraven.playbook.config_schema import ConfigAction as ConfigAction
+
 # Actions that talk to the device, then those that run on the controller only.
 DEVICE_ACTIONS = ("command", "config", "backup")
 LOCAL_ACTIONS = ("assert", "debug", "set_fact", "fail", "template", "meta")
@@ -49,12 +52,6 @@ class LinesOrTemplate(_Strict):
         if (self.lines is None) == (self.template is None):
             raise ValueError("give exactly one of 'lines' or 'template'")
         return self
-
-
-class ConfigAction(LinesOrTemplate):
-    """Lines that must be present in the running config; only missing ones are sent."""
-
-    save: bool = False
 
 
 class BackupAction(_Strict):
