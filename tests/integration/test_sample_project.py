@@ -72,7 +72,9 @@ def test_samples_converge_and_use_the_plugins(sample_lab: Lab, tmp_path: Path) -
     for playbook in ("baseline.yml", "vlans.yml"):
         again = _run(project, playbook)
         changed = [
-            (host, t["name"]) for host, h in again["hosts"].items() for t in h["tasks"]
+            (host, t["name"])
+            for host, h in again["hosts"].items()
+            for t in h["tasks"]
             if t["changed"]
         ]
         assert changed == [], changed
@@ -80,8 +82,14 @@ def test_samples_converge_and_use_the_plugins(sample_lab: Lab, tmp_path: Path) -
         assert "save config" not in names  # nothing changed, no handler
 
     ams = sample_lab.running_config("sw-lab-1", tmp_path)
-    for line in ("ntp server 192.0.2.1", "logging host 192.0.2.51", "vlan 30", "vlan 12",
-                 "snmp-server location AMS lab, rack 1", "ip domain name lab.example.net"):
+    for line in (
+        "ntp server 192.0.2.1",
+        "logging host 192.0.2.51",
+        "vlan 30",
+        "vlan 12",
+        "snmp-server location AMS lab, rack 1",
+        "ip domain name lab.example.net",
+    ):
         assert line in ams.splitlines(), line
     lon = sample_lab.running_config("sw-lab-2", tmp_path)
     assert "ntp server 198.51.100.1" in lon.splitlines()
