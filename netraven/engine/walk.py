@@ -114,7 +114,7 @@ class HostRun:
             for handler in self.play.play.handlers:
                 if handler.id in self.notified:
                     self.notified.discard(handler.id)
-                    flow = await self.run_task(handler)
+                    flow = await self.run_task(handler, handler=True)
                     if flow is not Flow.OK:
                         return flow
                     break  # a handler may notify an earlier one: start from the top again
@@ -196,12 +196,15 @@ class HostRun:
         self.outcome.status, self.outcome.error = held
 
     # -- one task ---------------------------------------------------------------------------
-    async def run_task(self, node: TaskNode, extra: Mapping[str, Any] | None = None) -> Flow:
+    async def run_task(
+        self, node: TaskNode, extra: Mapping[str, Any] | None = None, *, handler: bool = False
+    ) -> Flow:
         task = node.task
         action = task.action
         if action == "include_tasks":
             return await self.run_include(node, extra)
-        if not self.ctx.selected(node.tags):
+        # Tags choose tasks; a notified handler runs whatever its tags, as in Ansible.
+        if not handler and not self.ctx.selected(node.tags):
             return Flow.OK
         if action == "meta":
             return await self.run_meta(node, extra)

@@ -588,3 +588,23 @@ def test_group_and_host_vars_folders(world: World, tmp_path: Path) -> None:
         "r3": "snmp-server contact site-b",
         "r4": "snmp-server contact r4-own",
     }
+
+
+def test_a_handler_notified_by_a_selected_task_runs_whatever_its_tags(world: World) -> None:
+    outcome = world.run(
+        """
+        - hosts: r1
+          tasks:
+            - config: {lines: ["ntp server 192.0.2.1"]}
+              tags: [ntp]
+              notify: save
+            - config: {lines: ["not selected"]}
+          handlers:
+            - name: save
+              config: {lines: ["saved"]}
+        """,
+        tags=frozenset({"ntp"}),
+    )
+    assert outcome.exit_code == 0
+    config = world.network.device("r1").config
+    assert "saved" in config and "not selected" not in config
