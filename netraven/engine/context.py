@@ -10,6 +10,7 @@ from netraven.engine.events import Fanout
 from netraven.engine.offload import off_loop
 from netraven.engine.policy import PlayGuard
 from netraven.engine.sessions import SessionPool
+from netraven.engine.throttle import Throttles
 from netraven.playbook.schema import Task
 from netraven.playbook.templates import Templates
 from netraven.secrets import Redactor
@@ -41,6 +42,7 @@ class JobContext:
     guards: dict[int, PlayGuard] = field(default_factory=dict)
     changes: dict[str, HostChanges] = field(default_factory=dict)
     last_play: dict[str, int] = field(default_factory=dict)  # host → its last play's index
+    throttles: Throttles = field(default_factory=Throttles)  # task ``throttle:`` semaphores
 
     def log(self, host: str | None, level: str, message: str) -> None:
         self.events.log(host, level, self.redactor.text(message) or "")

@@ -212,7 +212,8 @@ async def _run_task(
         result.attempts = number
         if number > 1:
             await session.close()  # the session may be dead: reconnect
-        return await ACTIONS[spec.action](step, spec)
+        async with ctx.throttles.slot(play_index, index, spec.throttle):
+            return await ACTIONS[spec.action](step, spec)
 
     def on_retry(number: int, error: BaseException, delay: float) -> None:
         ctx.log(

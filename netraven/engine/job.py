@@ -28,7 +28,7 @@ from netraven.engine.context import JobContext
 from netraven.engine.events import Fanout, NullListener, RunListener
 from netraven.engine.host import run_host_play
 from netraven.engine.plan import PlanItem, plan_job
-from netraven.engine.policy import PlayGuard
+from netraven.engine.rollout import plan_rollout
 from netraven.engine.sessions import SessionPool
 from netraven.engine.spec import JobSpec
 from netraven.errors import StoreError
@@ -249,37 +249,55 @@ class _JobRun:
 
     async def plays(self) -> None:
         failed: set[str] = set()
-        inventory = self.spec.inventory
         for item in self.items:
             if self.interrupted or self.aborted is not None:
                 return
-            if self.writer.error is not None:
-                raise StoreError(f"job store write failed: {self.writer.error}")
+            self._check_store()
             play = self.spec.playbook.plays[item.index]
-            hosts = [h for h in item.hosts if h not in failed]
-            self.events.play_started(item.index, play.title, hosts)
-            if not hosts:
-                continue
-            guard = self.ctx.guards[item.index] = PlayGuard(len(hosts), play.recovery)
+            rollout = plan_rollout(item.index, play, [h for h in item.hosts if h not in failed])
+            self.events.play_started(item.index, play.title, rollout.hosts)
             forks = asyncio.Semaphore(play.forks or self.spec.options.forks)
-            tasks = [
-                asyncio.create_task(self._host(forks, inventory.hosts[h], item.index, play))
-                for h in hosts
-            ]
-            self._in_flight = set(tasks)
-            try:
+            for number, batch in enumerate(rollout.batches, 1):
+                if self.interrupted:
+                    return
+                if number > 1:
+                    self._check_store()
+                guard = rollout.start(self.ctx, number)
+                outcomes = await self._batch(forks, item.index, play, batch)
+                failed |= {o.host for o in outcomes if o.failed}
+                if self.interrupted:
+                    return
+                reason = rollout.verdict(number, guard, outcomes)
+                if reason is not None:
+                    self.aborted = reason
+                    self.ctx.log(None, "error", f"play '{play.title}' aborted: {reason}")
+                    await rollout.stop(self.ctx, self.spec.inventory, number, reason, forks)
+                    return
+
+    def _check_store(self) -> None:
+        if self.writer.error is not None:
+            raise StoreError(f"job store write failed: {self.writer.error}")
+
+    async def _batch(
+        self, forks: asyncio.Semaphore, play_index: int, play: Play, hosts: list[str]
+    ) -> list[HostOutcome]:
+        """Run the play on these hosts, concurrently up to ``forks``; their outcomes."""
+        inventory = self.spec.inventory
+        tasks = [
+            asyncio.create_task(self._host(forks, inventory.hosts[h], play_index, play))
+            for h in hosts
+        ]
+        self._in_flight = set(tasks)
+        try:
+            await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            self.interrupt()
+            with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait(tasks)
-            except asyncio.CancelledError:
-                self.interrupt()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.wait(tasks)
-                raise
-            finally:
-                self._in_flight = set()
-            failed |= {t.result().host for t in tasks if not t.cancelled() and t.result().failed}
-            if guard.aborted and not self.interrupted:
-                self.aborted = guard.reason
-                self.ctx.log(None, "error", f"play '{play.title}' aborted: {guard.reason}")
+            raise
+        finally:
+            self._in_flight = set()
+        return [t.result() for t in tasks if not t.cancelled()]
 
     async def _host(
         self, forks: asyncio.Semaphore, host: Host, play_index: int, play: Play

@@ -9,6 +9,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from netraven.playbook.rollout_keys import (
+    SerialStep,
+    not_also_in_recovery,
+    parse_serial,
+    scope_needs_rollback,
+)
+
 ACTIONS = ("command", "config", "backup", "assert")
 
 
@@ -76,6 +83,10 @@ class Recovery(_Strict):
     on_failure: Literal["continue", "rollback", "abort"] = "continue"
     max_fail_percentage: float | None = Field(default=None, ge=0, le=100)
     any_errors_fatal: bool = False
+    # With on_failure: rollback, which hosts a failed batch rolls back (engine/rollout.py).
+    rollback_scope: Literal["host", "batch", "play"] = "host"
+
+    _scope = model_validator(mode="after")(scope_needs_rollback)
 
     def merged(self, task: Recovery | None) -> Recovery:
         """This (play) policy with whatever a task set explicitly on top."""
@@ -109,6 +120,7 @@ class Task(_Strict):
     ignore_errors: bool = False
     recovery: Recovery | None = None
     rollback: RollbackSpec | None = None
+    throttle: int | None = Field(default=None, ge=1, le=10000)  # hosts running it at once
 
     _norm = field_validator("command", "when", "tags", mode="before")(_as_list)
 
@@ -169,6 +181,16 @@ class Play(_Strict):
     forks: int | None = Field(default=None, ge=1, le=10000)
     recovery: Recovery = Field(default_factory=Recovery)
     tasks: list[Task] = Field(default_factory=list)
+    # Rollouts (engine/rollout.py); declared after ``recovery`` so validators can see it.
+    serial: list[SerialStep] | None = None
+    order: Literal["inventory", "reverse_inventory", "sorted", "reverse_sorted", "shuffle"] = (
+        "inventory"
+    )
+    max_fail_percentage: float | None = Field(default=None, ge=0, le=100)
+    any_errors_fatal: bool | None = None
+
+    _serial = field_validator("serial", mode="before")(parse_serial)
+    _play_level = field_validator("max_fail_percentage", "any_errors_fatal")(not_also_in_recovery)
 
     @property
     def title(self) -> str:
