@@ -76,6 +76,17 @@ def test_batches_match_ansible(serial: Any, total: int) -> None:
     assert ours == theirs
 
 
+def test_percentages_are_exact_where_ansible_rounds_a_float() -> None:
+    """The one documented difference (docs/ansible-differences.md): 29% of 100 is 29."""
+    hosts = [f"h{i}" for i in range(100)]
+    fake = SimpleNamespace(_inventory=SimpleNamespace(get_hosts=lambda *a, **k: list(hosts)))
+    theirs = PlaybookExecutor._get_serialized_batches(  # type: ignore[arg-type]
+        fake, SimpleNamespace(hosts="all", order="inventory", serial=["29%"])
+    )
+    assert len(theirs[0]) == 28
+    assert batch_sizes(["29%"], 100) == [29, 29, 29, 13]
+
+
 def test_order() -> None:
     hosts = ["sw2", "sw10", "sw1", "core"]
     assert order_hosts(hosts, "inventory") == hosts
