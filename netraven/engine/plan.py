@@ -62,7 +62,11 @@ def _check_hosts(
         rollback_tasks = [
             t
             for t in play.tasks
-            if t.config is not None and play.recovery.merged(t.recovery).on_failure == "rollback"
+            if t.config is not None
+            and (
+                play.recovery.merged(t.recovery).on_failure == "rollback"
+                or play.recovery.rollback_scope != "host"  # a failed batch rolls it back too
+            )
         ]
         for name in item.hosts:
             host = inventory.hosts[name]
