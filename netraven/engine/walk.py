@@ -391,9 +391,7 @@ class HostRun:
         result.error = f"{key}: expected a {kind}, got {type(value).__name__} {value!r:.80}"
         return result
 
-    def _new_result(
-        self, node: TaskNode, label: Any, scope: VarScope | None = None
-    ) -> TaskOutcome:
+    def _new_result(self, node: TaskNode, label: Any, scope: VarScope | None = None) -> TaskOutcome:
         title = node.title
         if scope is not None and "{{" in title:
             # Task names may use variables, as in Ansible (``Access port {{ port }}``).
@@ -488,7 +486,11 @@ class HostRun:
                 if node.task.talks_to_device:  # built-in or plugin device action
                     action: ActionResult = await self.run_action(self, node, step, result, policy)
                 else:
-                    action = await action_for(node.task)(step, node.task)
+                    slot = self.ctx.throttles.slot(
+                        self.outcome.play_index, node.id, node.scope.throttle
+                    )
+                    async with slot:
+                        action = await action_for(node.task)(step, node.task)
         except TimeoutError:
             result.status, result.failed = TaskStatus.FAILED, True
             result.error = f"task timed out after {timeout:g}s"
