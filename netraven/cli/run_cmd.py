@@ -216,7 +216,7 @@ def validate(
     from netraven.vardirs import apply_var_dirs
 
     # group_vars/host_vars may choose a host's connection kind: check what the run will use.
-    apply_var_dirs(inv, [Path(inventory), Path(playbook).parent], vault_password)
+    apply_var_dirs(inv, [Path(playbook).parent], vault_password)
     items, warnings = plan_job(
         book, inv, limit, book.plugins.register_connections(default_registry())
     )

@@ -560,21 +560,21 @@ def test_end_play_and_job_status(world: World) -> None:
 def test_group_and_host_vars_folders(world: World, tmp_path: Path) -> None:
     from netraven.vardirs import apply_var_dirs
 
-    spec = world.spec(
-        """
+    spec_text = """
         - hosts: all
           tasks:
             - config: {lines: ["snmp-server contact {{ contact }}", "ntp server {{ ntp }}"]}
         """
-    )
     inventory_dir = world.root / "inventory"
+    inventory_dir.mkdir()
     (inventory_dir / "group_vars").mkdir()
     (inventory_dir / "group_vars" / "all.yml").write_text("ntp: 192.0.2.1\ncontact: all\n")
     (inventory_dir / "group_vars" / "site_b").mkdir()
     (inventory_dir / "group_vars" / "site_b" / "a.yml").write_text("contact: site-b\n")
     (world.root / "host_vars").mkdir()  # beside the playbook: wins over the inventory's
     (world.root / "host_vars" / "r4.yaml").write_text("contact: r4-own\n")
-    apply_var_dirs(spec.inventory, [inventory_dir, world.root], None)
+    spec = world.spec(spec_text)  # load_inventory reads the inventory's own folders
+    apply_var_dirs(spec.inventory, [world.root], None)
     from netraven.engine import execute
 
     outcome = asyncio.run(execute(spec, store=world.store, connections=world.network.registry()))
