@@ -608,3 +608,55 @@ def test_a_handler_notified_by_a_selected_task_runs_whatever_its_tags(world: Wor
     assert outcome.exit_code == 0
     config = world.network.device("r1").config
     assert "saved" in config and "not selected" not in config
+
+
+def test_ignore_unreachable_records_it_and_the_host_carries_on(world: World) -> None:
+    from netraven.errors import ConnectionFailed
+
+    device = world.network.device("r1")
+    device.fail_open.append(ConnectionFailed("connection refused"))
+    device.outputs["show clock"] = "12:00"
+    outcome = world.run(
+        """
+        - hosts: r1
+          tasks:
+            - command: show clock
+              ignore_unreachable: true
+            - config: {lines: ["logging host 192.0.2.5"]}
+        """
+    )
+    assert outcome.exit_code == 0
+    first, second = outcome.tasks
+    assert first.status == TaskStatus.UNREACHABLE and first.ignored
+    assert second.status == TaskStatus.CHANGED
+    assert "logging host 192.0.2.5" in device.config
+
+
+def test_import_playbook_and_vars_files(world: World) -> None:
+    (world.root / "common").mkdir()
+    (world.root / "common" / "ntp.yml").write_text(
+        "- hosts: r1\n  vars_files: [ntp_vars.yml]\n  tasks:\n"
+        "    - config: {lines: ['ntp server {{ ntp }}']}\n"
+    )
+    (world.root / "common" / "ntp_vars.yml").write_text("ntp: '{{ base }}.7'\n")
+    outcome = world.run(
+        """
+        - import_playbook: common/ntp.yml
+          vars: {base: 192.0.2}
+        - hosts: r2
+          tasks:
+            - config: {lines: ["logging host 192.0.2.5"]}
+        """
+    )
+    assert outcome.exit_code == 0
+    assert "ntp server 192.0.2.7" in world.network.device("r1").config
+    assert "logging host 192.0.2.5" in world.network.device("r2").config
+    assert [h.play for h in outcome.hosts] == ["r1", "r2"]
+
+
+def test_an_import_cycle_and_a_bad_vars_file_are_input_errors(world: World) -> None:
+    (world.root / "loop.yml").write_text("- import_playbook: play.yml\n")
+    with pytest.raises(InputError, match="imports itself"):
+        world.spec("- import_playbook: loop.yml\n")
+    with pytest.raises(InputError, match=r"play.yml:2: .*vars_files\[0\]: file not found"):
+        world.spec("- hosts: all\n  vars_files: [missing.yml]\n")
