@@ -60,9 +60,7 @@ def _read_dir(
             continue
         if entry.is_dir():
             name = entry.name
-            files = sorted(
-                p for p in entry.rglob("*") if p.is_file() and p.suffix in _SUFFIXES[1:]
-            )
+            files = sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix in _SUFFIXES[1:])
         elif entry.suffix in _SUFFIXES:
             name = entry.name[: -len(entry.suffix)] if entry.suffix else entry.name
             files = [entry]

@@ -106,6 +106,7 @@ def prepare_run(
     verbosity: int = 0,
     vault_password: bytes | None = None,
     extra_secrets: tuple[str, ...] = (),
+    start_at_task: str | None = None,
 ) -> PreparedRun:
     inv, secrets = load_inventory(inventory, vault_password)
     book = load_playbook(playbook, vault_password)
@@ -127,6 +128,7 @@ def prepare_run(
         check=check,
         diff=diff,
         forks=forks,
+        start_at_task=start_at_task,
     )
     spec = JobSpec(
         playbook=book,

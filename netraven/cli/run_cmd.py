@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from netraven import exit_codes
 from netraven.cli.common import handle_errors
+from netraven.errors import InputError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from netraven.cli.listing import ListRequest
     from netraven.domain import JobOutcome
     from netraven.engine.events import RunListener
     from netraven.engine.spec import JobSpec
@@ -37,6 +40,14 @@ VaultOpt = Annotated[
         "--vault-password-file",
         help="Ansible Vault password file (or executable script) for vaulted files and !vault "
         "values; also NETRAVEN_VAULT_PASSWORD_FILE or vault_password_file in netraven.toml.",
+    ),
+]
+
+
+RunInventoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "-i", "--inventory", help="Inventory directory (required except with --syntax-check)."
     ),
 ]
 
@@ -79,7 +90,7 @@ def _shown(path: Path) -> Path:
 @handle_errors
 def run(
     playbook: Annotated[Path, typer.Argument(help="Playbook YAML file.")],
-    inventory: InventoryOpt,
+    inventory: RunInventoryOpt = None,
     limit: Annotated[
         str | None, typer.Option("-l", "--limit", help="Host pattern, or @FILE of host names.")
     ] = None,
@@ -108,9 +119,55 @@ def run(
     db: Annotated[str | None, typer.Option("--db", help="Job store URL.")] = None,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True)] = 0,
     vault_password_file: VaultOpt = None,
+    list_hosts: Annotated[
+        bool, typer.Option("--list-hosts", help="List each play's hosts; run nothing.")
+    ] = False,
+    list_tasks: Annotated[
+        bool,
+        typer.Option("--list-tasks", help="List each play's tasks (-t/--skip-tags apply)."),
+    ] = False,
+    list_tags: Annotated[
+        bool, typer.Option("--list-tags", help="List each play's task tags; run nothing.")
+    ] = False,
+    syntax_check: Annotated[
+        bool,
+        typer.Option(
+            "--syntax-check", help="Check the playbook and its templates only (-i optional)."
+        ),
+    ] = False,
+    start_at_task: Annotated[
+        str | None,
+        typer.Option(
+            "--start-at-task",
+            metavar="NAME",
+            help="Start at the first task with this name (or 'role : name', or a glob).",
+        ),
+    ] = None,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option(
+            "--detailed-exitcode",
+            help=f"With --check: exit {exit_codes.CHANGES_PENDING} when a change is pending, "
+            "0 when every device already matches.",
+        ),
+    ] = False,
 ) -> None:
     """Run a playbook against an inventory and record the job."""
     started = time.perf_counter()  # the closing line's time includes loading what a run needs
+    if detailed_exitcode and not check:
+        raise InputError("--detailed-exitcode needs --check (it reports pending changes)")
+    if syntax_check or list_hosts or list_tasks or list_tags:
+        from netraven.cli.extra_vars import split_tags
+        from netraven.cli.listing import ListRequest
+
+        only, skip = split_tags(tags or []), split_tags(skip_tags or [])
+        if list_tags and not (only or skip):  # as Ansible: --list-tags shows `never` ones too
+            only = frozenset({"all", "never"})
+        request = ListRequest(list_hosts, list_tasks, list_tags, only, skip)
+        _dry(playbook, inventory, limit, retry_failed, db, vault_password_file, request)
+        raise typer.Exit(0)
+    if inventory is None:
+        raise InputError("-i/--inventory is required (except with --syntax-check)")
     import asyncio
 
     from rich.console import Console
@@ -149,6 +206,7 @@ def run(
         verbosity=verbose,
         vault_password=vault_password,
         extra_secrets=tuple(vaulted),
+        start_at_task=start_at_task,
     )
     if prepared.spec is None:
         for note in prepared.notes:
@@ -190,7 +248,63 @@ def run(
         else:
             print(document)
     store.dispose()  # close (and checkpoint) the store now: the process exits without teardown
-    raise typer.Exit(outcome.exit_code)
+    code = outcome.exit_code
+    if detailed_exitcode and code == exit_codes.OK and any(t.changed for t in outcome.tasks):
+        code = exit_codes.CHANGES_PENDING  # the job stays recorded as it ran: exit code 0
+        err.print(f"changes pending (exit {code}, --detailed-exitcode)", highlight=False)
+    raise typer.Exit(code)
+
+
+def _dry(
+    playbook: Path,
+    inventory: Path | None,
+    limit: str | None,
+    retry_failed: int | None,
+    db: str | None,
+    vault_password_file: Path | None,
+    request: ListRequest,
+) -> None:
+    """--syntax-check and --list-*: load and plan as a run would, print, contact nothing.
+
+    No job is recorded; the store is only read, and only for --retry-failed.
+    """
+    import sys
+
+    from netraven.app.runs import read_host_file, retry_limit
+    from netraven.cli.listing import render_listing
+    from netraven.connections.base import default_registry
+    from netraven.engine.plan import PlanItem, plan_job
+    from netraven.inventory import load_inventory
+    from netraven.playbook.loader import load_playbook
+    from netraven.settings import load_settings
+
+    settings = load_settings(db_url=db, vault_password_file=vault_password_file)
+    vault_password = _vault_password(settings.vault_password_file)
+    if inventory is None and (request.hosts or request.tasks or request.tags):
+        raise InputError("-i/--inventory is required with --list-hosts/--list-tasks/--list-tags")
+    inv = load_inventory(inventory, vault_password)[0] if inventory is not None else None
+    book = load_playbook(playbook, vault_password)
+    if inv is None or not (request.hosts or request.tasks or request.tags):
+        print(f"\nplaybook: {playbook}")  # --syntax-check: what ansible-playbook prints
+        return
+    if limit and limit.startswith("@"):
+        limit = ",".join(read_host_file(Path(limit[1:])))
+    if retry_failed is not None:
+        from netraven.store.engine import open_engine
+
+        store = open_engine(settings.db_url, write=False)
+        try:
+            limit, notes = retry_limit(inv, limit, retry_failed, store)
+        finally:
+            store.dispose()
+        for note in notes:
+            sys.stderr.write(f"[WARNING]: {note}\n")
+    items, warnings = plan_job(book, inv, limit, default_registry())
+    if retry_failed is not None and not limit:
+        items = [PlanItem(item.index, []) for item in items]  # no failed hosts: none
+    for warning in warnings:
+        sys.stderr.write(f"[WARNING]: {warning}\n")
+    sys.stdout.write(render_listing(book, str(playbook), [i.hosts for i in items], request))
 
 
 @handle_errors

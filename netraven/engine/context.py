@@ -13,7 +13,9 @@ from netraven.engine.events import Fanout
 from netraven.engine.offload import off_loop
 from netraven.engine.policy import PlayGuard
 from netraven.engine.sessions import SessionPool
+from netraven.engine.start_at import StartAt
 from netraven.engine.throttle import Throttles
+from netraven.playbook.tags import selected
 from netraven.playbook.templates import Templates
 from netraven.secrets import Redactor
 
@@ -48,6 +50,8 @@ class JobContext:
     verbosity: int = 0
     failed_hosts: set[str] = field(default_factory=set)  # sit out the rest of the job
     run_once: dict[tuple[int, int], asyncio.Future[Any]] = field(default_factory=dict)
+    start_at: StartAt | None = None  # --start-at-task: where the job starts
+    started: set[str] = field(default_factory=set)  # hosts that have reached start_at
     _inventory_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     _groups: dict[str, list[str]] | None = None
 
@@ -77,13 +81,19 @@ class JobContext:
 
     def selected(self, task_tags: frozenset[str]) -> bool:
         """Ansible's tag rules, including the special ``always`` and ``never`` tags."""
-        tags = set(task_tags)
-        if tags & self.skip_tags:
+        return selected(task_tags, self.tags, self.skip_tags)
+
+    def before_start(self, host: str, play_index: int, task_id: int) -> bool:
+        """Whether ``--start-at-task`` still skips this task on this host.
+
+        Each host walks the start play on its own, so each host clears its own flag when it
+        reaches the task; plays before it never start (``_JobRun.plays``), plays after it
+        run whole.
+        """
+        start = self.start_at
+        if start is None or play_index != start.play_index or host in self.started:
             return False
-        if "always" in tags and "always" not in self.skip_tags:
-            return True
-        if "never" in tags and not (tags & self.tags):
+        if task_id == start.task_id:
+            self.started.add(host)
             return False
-        if not self.tags or "all" in self.tags:
-            return True
-        return bool(tags & self.tags)
+        return True

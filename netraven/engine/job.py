@@ -33,6 +33,7 @@ from netraven.engine.rollout import plan_rollout
 from netraven.engine.scope import PlayVars
 from netraven.engine.sessions import SessionPool
 from netraven.engine.spec import JobSpec
+from netraven.engine.start_at import find_start
 from netraven.errors import StoreError
 from netraven.playbook.tree import CompiledPlay
 from netraven.secrets import Redactor, secret_values
@@ -99,6 +100,11 @@ async def execute(
     # built-in kinds plus the playbook's connection plugins.
     registry = connections or spec.playbook.plugins.register_connections(default_registry())
     items, warnings = plan_job(spec.playbook, spec.inventory, spec.options.limit, registry)
+    start_at = None
+    if spec.options.start_at_task is not None:
+        start_at = find_start(
+            spec.playbook.compiled, [i.hosts for i in items], spec.options.start_at_task
+        )
     redactor = build_redactor(spec)
     job = await asyncio.to_thread(create_job, store, _job_row(spec), redactor)
     assert job.id is not None
@@ -107,9 +113,12 @@ async def execute(
     recorder = StoreListener(writer, job.id, spec.log_level, outcomes_redacted=True)
     events = Fanout(listeners, [recorder, collector])
     run = _JobRun(spec, items, job.id, events, redactor, registry, writer, store, clock)
+    run.ctx.start_at = start_at
     events.job_started(job.id)
     for warning in [*spec.warnings, *warnings]:
         run.ctx.log(None, "warning", warning)
+    if start_at is not None:
+        run.ctx.log(None, "info", f"--start-at-task: starting at '{start_at.title}'")
     watcher = asyncio.create_task(_watch(cancel, run)) if cancel is not None else None
     error: str | None = None
     cancelled = False
@@ -259,6 +268,9 @@ class _JobRun:
             if self.interrupted or self.aborted is not None:
                 return
             self._check_store()
+            start = self.ctx.start_at
+            if start is not None and item.index < start.play_index:
+                continue  # --start-at-task: plays before its play do not run at all
             play = self.spec.playbook.compiled[item.index]
             rollout = plan_rollout(
                 item.index, play.play, [h for h in item.hosts if h not in failed]

@@ -25,6 +25,7 @@ class RunOptions:
     check: bool = False
     diff: bool = False
     forks: int = 100
+    start_at_task: str | None = None  # a task name or glob: skip every task before it
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -35,6 +36,7 @@ class RunOptions:
             "check": self.check,
             "diff": self.diff,
             "forks": self.forks,
+            "start_at_task": self.start_at_task,
         }
 
 

@@ -201,6 +201,8 @@ class HostRun:
     ) -> Flow:
         task = node.task
         action = task.action
+        if self.ctx.before_start(self.host.name, self.outcome.play_index, node.id):
+            return Flow.OK  # --start-at-task: not reached yet, so neither run nor recorded
         if action == "include_tasks":
             return await self.run_include(node, extra)
         # Tags choose tasks; a notified handler runs whatever its tags, as in Ansible.

@@ -15,7 +15,16 @@ from typing import Any
 
 from netraven.playbook.schema import Block, Play, Recovery, Task
 
-__all__ = ["BlockNode", "CompiledPlay", "Inherited", "Node", "RoleScope", "TaskNode", "walk"]
+__all__ = [
+    "BlockNode",
+    "CompiledPlay",
+    "Inherited",
+    "Node",
+    "RoleScope",
+    "TaskNode",
+    "static_tasks",
+    "walk",
+]
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,12 @@ class TaskNode:
     def tags(self) -> frozenset[str]:
         return self.scope.tags
 
+    @property
+    def full_title(self) -> str:
+        """``role : title`` inside a role, as Ansible names role tasks; else the title."""
+        role = self.scope.role
+        return f"{role.name} : {self.title}" if role is not None else self.title
+
 
 @dataclass(eq=False)
 class BlockNode:
@@ -143,3 +158,25 @@ def walk(nodes: list[Node]) -> Iterator[TaskNode]:
             yield node
             if node.children:
                 yield from walk(node.children)
+
+
+def static_tasks(play: CompiledPlay, *, rescue: bool = True) -> Iterator[TaskNode]:
+    """The tasks a play's sections name before it runs, in order: no handlers, and an
+    ``include_tasks`` as itself, not its contents (they are decided per host at run time).
+
+    Without ``rescue``, only what a run that fails nowhere walks through: what
+    ``--start-at-task`` can start at.
+    """
+    for section in play.sections:
+        yield from _static(section, rescue)
+
+
+def _static(nodes: list[Node], rescue: bool) -> Iterator[TaskNode]:
+    for node in nodes:
+        if isinstance(node, BlockNode):
+            yield from _static(node.body, rescue)
+            if rescue:
+                yield from _static(node.rescue, rescue)
+            yield from _static(node.always, rescue)
+        else:
+            yield node
