@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from netraven.playbook.parse_schema import ParseSpec
+
 # Actions that talk to the device, then those that run on the controller only.
 DEVICE_ACTIONS = ("command", "config", "backup")
 LOCAL_ACTIONS = ("assert", "debug", "set_fact", "fail", "template", "meta")
@@ -204,6 +206,7 @@ class _Common(_Strict):
 
 class Task(_Common):
     command: list[str] | None = None
+    parse: ParseSpec | None = None
     config: ConfigAction | None = None
     backup: BackupAction | None = None
     assert_: AssertAction | None = Field(default=None, alias="assert")
