@@ -267,3 +267,37 @@ def test_loading_a_parse_playbook_imports_no_parser_library(tmp_path: Path) -> N
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# --- load-time checks with file and line ------------------------------------------------
+
+
+def test_loader_reports_parse_mistakes_with_file_and_line(tmp_path: Path) -> None:
+    from netraven.errors import InputErrors
+    from netraven.playbook.loader import load_playbook
+
+    (tmp_path / "ok.ttp").write_text("interface {{ interface }}\n")
+    book = tmp_path / "play.yml"
+    book.write_text(
+        "- hosts: all\n  tasks:\n"
+        "    - command: [show version, show clock]\n      parse: ntc_templates\n"  # 3-4
+        "    - command: show version\n      parse:\n"  # 5-6
+        "    - command: show version\n"  # 7
+        "      parse:\n        name: ansible.utils.ttp\n        template_path: gone.ttp\n"
+        "    - command: show version\n"  # 11
+        "      parse: {parser: ntc_templates, command: 'show {{ x'}\n"
+        "    - backup:\n      parse: {parser: ttp, template: ok.ttp}\n"  # 13-14
+        "    - command: show version\n      parse: {parser: ttp, template: ok.ttp}\n"  # fine
+    )
+    with pytest.raises(InputErrors) as caught:
+        load_playbook(book)
+    assert str(caught.value).splitlines() == [
+        f"{book}:4: play[0].tasks[0].parse: parses the output of exactly one command; "
+        "give each command its own task",
+        f"{book}:6: play[0].tasks[1].parse: name a parser (textfsm, ntc_templates or ttp)",
+        f"{book}:10: play[0].tasks[2].parse.template_path: template file not found: "
+        f"{tmp_path / 'gone.ttp'}",
+        f"{book}:12: play[0].tasks[3].parse.command: template syntax error: unexpected end "
+        "of template, expected 'end of print statement'.",
+        f"{book}:14: play[0].tasks[4].parse: only a command task can parse",
+    ]
