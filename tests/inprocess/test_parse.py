@@ -11,6 +11,7 @@ import pytest
 import netraven.engine.parse as parse_module
 from netraven.domain import TaskStatus
 from netraven.engine.offload import LARGE_TEXT
+from netraven.errors import InputError
 from netraven.lab.device import Device, Session, seed_config
 from netraven.store import queries
 from tests.inprocess.conftest import World
@@ -116,3 +117,23 @@ def test_host_platform_chooses_the_template_and_check_mode_still_parses(world: W
     ) in warnings
     assert world.network.device("r1").commands == ["show ip interface brief"]
     assert outcome.exit_code == 2
+
+
+def test_a_role_finds_its_parse_template_in_its_templates_dir(world: World) -> None:
+    role = world.root / "roles" / "macs"
+    for sub in ("tasks", "templates"):
+        (role / sub).mkdir(parents=True)
+    (role / "templates" / "mac.textfsm").write_text(MAC_TEXTFSM)
+    (role / "tasks" / "main.yml").write_text(
+        "- command: show mac address-table\n"
+        "  parse: {parser: textfsm, template: mac.textfsm}\n"
+        "  register: macs\n"
+        "- assert:\n"
+        "    that: \"macs.parsed | map(attribute='PORT') | list == ['Gi1/0/1', 'Gi1/0/2']\"\n"
+    )
+    world.network.device("r1").outputs["show mac address-table"] = _mac_table(2)
+    outcome = world.run("- hosts: r1\n  roles: [macs]\n")
+    assert [t.status for t in outcome.tasks] == [TaskStatus.OK, TaskStatus.OK]
+    (role / "templates" / "mac.textfsm").unlink()
+    with pytest.raises(InputError, match=r"parse\.template: template file not found: "):
+        world.run("- hosts: r1\n  roles: [macs]\n")

@@ -54,7 +54,7 @@ def lab_cli() -> Session:
 
 
 def parse(value: object, text: str, base: Path = Path("."), command: str = "x") -> object:
-    return parse_output(spec(value), text, platform="cisco_ios", command=command, base_dir=base)
+    return parse_output(spec(value), text, platform="cisco_ios", command=command, search=(base,))
 
 
 # --- the spec ---------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def test_textfsm_template_file_relative_to_the_playbook(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "ifaces.textfsm").write_text(INTERFACES_TEXTFSM)
     value = {"parser": "textfsm", "template": "templates/ifaces.textfsm"}
-    check_template(spec(value), tmp_path)
+    check_template(spec(value), (tmp_path,))
     assert parse(value, CONFIG, tmp_path) == [
         {"INTERFACE": "Gi1", "IP": "10.0.0.1", "FLAGS": ["a", "b"]},  # keys as the template's
         {"INTERFACE": "Gi2", "IP": "", "FLAGS": []},
@@ -129,7 +129,7 @@ def test_textfsm_error_state_and_broken_template_fail(tmp_path: Path) -> None:
     (tmp_path / "broken.textfsm").write_text("Value X (\\d+\n\nStart\n")
     broken = spec({"parser": "textfsm", "template": "broken.textfsm"})
     with pytest.raises(InputError, match="must be contained within"):
-        check_template(broken, tmp_path)
+        check_template(broken, (tmp_path,))
     with pytest.raises(TaskFailed, match="must be contained within"):
         parse({"parser": "textfsm", "template": "broken.textfsm"}, "1\n", tmp_path)
 
@@ -137,7 +137,7 @@ def test_textfsm_error_state_and_broken_template_fail(tmp_path: Path) -> None:
 def test_missing_template_file(tmp_path: Path) -> None:
     value = {"parser": "ttp", "template": "gone.ttp"}
     with pytest.raises(InputError, match="template file not found: .*gone.ttp"):
-        check_template(spec(value), tmp_path)
+        check_template(spec(value), (tmp_path,))
     with pytest.raises(TaskFailed, match="cannot read template file"):
         parse(value, "x", tmp_path)  # deleted between load and run
 
@@ -219,7 +219,7 @@ def test_ntc_templates_cisco_xe_falls_back_to_cisco_ios_as_netmiko_does() -> Non
         text,
         platform="cisco_xe",
         command="show ip interface brief",
-        base_dir=Path("."),
+        search=(Path("."),),
     )
     assert len(rows) == 9 and rows[-1]["interface"] == "Vlan1"
 
