@@ -96,6 +96,8 @@ class TextReporter:
                 line += " (ignored)"
             elif o.rescued:
                 line += " (rescued)"
+        elif o.action == "debug" and o.output and not o.skipped:
+            line += f" => {self.redactor.text(o.output)}"  # debug's message is its point
         elif o.skipped and o.output and self.verbose:
             line += f" ({self.redactor.text(o.output)})"
         self._line(line, STYLE.get(status, ""))

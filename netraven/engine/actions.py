@@ -20,15 +20,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from netraven.connections.base import Connection
-from netraven.engine.config_diff import clean_running, compute_change
+from netraven.engine.config_compare import compare_configs
+from netraven.engine.config_diff import ConfigChange, clean_running
+from netraven.engine.config_modes import ConfigRequest, apply_commands, plan_config
 from netraven.engine.offload import off_loop
 from netraven.errors import CheckModeBlocked, DeviceError, NetRavenError, TaskFailed
+from netraven.playbook.config_schema import ConfigAction as ConfigSpec
 from netraven.playbook.parse_schema import ParseSpec
 from netraven.playbook.schema import LinesOrTemplate, Task
 from netraven.playbook.templates import Templates
 from netraven.playbook.variables import render_value
 
 RUNNING_CONFIG = "show running-config"
+STARTUP_CONFIG = "show startup-config"
+SAVE_CONFIG = "write memory"
 MAX_LOGGED_PARSE = 16 * 1024  # characters of parsed JSON kept in the debug log
 
 
@@ -117,52 +122,157 @@ def _capped_json(parsed: list[dict[str, Any]]) -> str:
 
 
 class ConfigAction:
+    """ios_config: push what differs, then save and compare as the options say."""
+
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         spec = task.config
         assert spec is not None
-        lines = _render_lines(step, spec)
         conn = await step.connection()
         running = await conn.send_command(RUNNING_CONFIG)
-        change = await off_loop(compute_change, step.platform, running, lines, size=len(running))
-        if not change.changed:
-            return ActionResult(output="configuration already present", warnings=change.warnings)
-        await step.before_change(running)
-        rollback = _render_lines(step, task.rollback) if task.rollback else None
-        try:
-            output = await conn.send_config(change.commands)
-        except CheckModeBlocked:
-            return ActionResult(
-                changed=True,
-                diff=change.diff,
-                output="would send:\n" + "\n".join(change.commands),
-                warnings=change.warnings,
+        change = ConfigChange([], "")
+        if spec.has_lines:
+            request = ConfigRequest(
+                _render_config(step, spec),
+                _render_each(step, spec.parents),
+                _render_each(step, spec.before),
+                _render_each(step, spec.after),
+                spec.match,
+                spec.replace,
             )
-        except DeviceError:
-            step.changed_with(rollback)  # a rejected line may leave it half-applied
-            raise
-        step.changed_with(rollback)
-        if spec.save:
-            output += "\n" + await conn.send_command("write memory")
+            change = await off_loop(plan_config, step.platform, running, request, size=len(running))
+        report = _Report(diffs=[change.diff] if change.changed else [])
+        after = running  # the running config as the task leaves it
+        if change.changed:
+            await step.before_change(running)
+            rollback = _render_lines(step, task.rollback) if task.rollback else None
+            try:
+                report.outputs.append(await conn.send_config(change.commands))
+            except CheckModeBlocked:
+                report.checking = True
+                report.outputs.append("would send:\n" + "\n".join(change.commands))
+                after = await off_loop(
+                    apply_commands, step.platform, running, change.commands, size=len(running)
+                )
+            except DeviceError:
+                step.changed_with(rollback)  # a rejected line may leave it half-applied
+                raise
+            else:
+                step.changed_with(rollback)
+                report.extra["commands"] = change.commands
+                if _reads_back(spec):
+                    after = await conn.send_command(RUNNING_CONFIG)
+        elif spec.has_lines:
+            report.outputs.append("configuration already present")
+        saved = await _save_and_compare(step, conn, spec, change.changed, after, report)
         return ActionResult(
-            changed=True,
-            diff=change.diff,
-            output=output,
-            extra={"commands": change.commands},
+            changed=change.changed or saved,
+            diff="\n".join(report.diffs) or None,
+            output="\n".join(o for o in report.outputs if o),
+            extra=report.extra,
             warnings=change.warnings,
         )
 
 
+@dataclass
+class _Report:
+    diffs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    checking: bool = False  # under --check: nothing was sent
+
+
+def _reads_back(spec: ConfigSpec) -> bool:
+    saving = spec.effective_save_when in ("always", "modified")
+    return saving or spec.diff_against in ("startup", "intended")
+
+
+async def _save_and_compare(
+    step: Step, conn: Connection, spec: ConfigSpec, pushed: bool, after: str, report: _Report
+) -> bool:
+    """``diff_against`` and ``save_when``; True when saving changed the startup config."""
+    save_when = spec.effective_save_when
+    ignore = spec.diff_ignore_lines
+    startup: str | None = None
+    if save_when in ("always", "modified") or spec.diff_against == "startup":
+        startup = await conn.send_command(STARTUP_CONFIG)
+    unsaved = pushed
+    if startup is not None:
+        unsaved = (
+            await off_loop(
+                compare_configs,
+                step.platform,
+                startup,
+                after,
+                ("startup", "running"),
+                ignore,
+                True,
+                size=len(after),
+            )
+        ).differs
+    if spec.diff_against == "startup":
+        assert startup is not None
+        await _compare(step, startup, after, ("startup", "running"), ignore, True, report)
+    elif spec.diff_against == "intended":
+        intended = step.templates.render(spec.intended_config or "", step.variables)
+        await _compare(step, after, intended, ("running", "intended_config"), ignore, False, report)
+    if save_when == "never" or (save_when in ("changed", "modified") and not unsaved):
+        return False
+    if save_when == "changed" and not pushed:
+        return False
+    try:
+        report.outputs.append(await conn.send_command(SAVE_CONFIG))
+    except CheckModeBlocked:
+        report.outputs.append("would save the running config to the startup config")
+    report.extra["saved"] = True
+    return unsaved
+
+
+async def _compare(
+    step: Step,
+    old: str,
+    new: str,
+    labels: tuple[str, str],
+    ignore: list[str],
+    ordered: bool,
+    report: _Report,
+) -> None:
+    size = len(old) + len(new)
+    found = await off_loop(
+        compare_configs, step.platform, old, new, labels, ignore, ordered, size=size
+    )
+    report.extra["differs"] = found.differs
+    if found.differs:
+        report.diffs.append(found.diff)
+        report.outputs.append(f"the {labels[1]} config differs from the {labels[0]} config")
+    else:
+        report.outputs.append(f"the {labels[1]} config matches the {labels[0]} config")
+
+
+def _render_each(step: Step, lines: list[str]) -> list[str]:
+    return [step.templates.render(line, step.variables) for line in lines]
+
+
+def _render_config(step: Step, spec: ConfigSpec) -> list[str]:
+    if spec.template_file is not None:
+        return _render_file(step, spec.template_file)
+    return _render_each(step, spec.lines or [])
+
+
 def _render_lines(step: Step, spec: LinesOrTemplate) -> list[str]:
     if spec.template is not None:
-        from netraven.playbook.loader import resolve_template
-
-        source = step.templates.render(spec.template, step.variables)
-        try:
-            name = resolve_template(step.templates, source, step.search_dirs)
-        except NetRavenError as exc:
-            raise TaskFailed(f"template {source}: {exc}") from None
-        return step.templates.render_file(name, step.variables).splitlines()
+        return _render_file(step, spec.template)
     return [step.templates.render(line, step.variables) for line in spec.lines or []]
+
+
+def _render_file(step: Step, template: str) -> list[str]:
+    from netraven.playbook.loader import resolve_template
+
+    source = step.templates.render(template, step.variables)
+    try:
+        name = resolve_template(step.templates, source, step.search_dirs)
+    except NetRavenError as exc:
+        raise TaskFailed(f"template {source}: {exc}") from None
+    return step.templates.render_file(name, step.variables).splitlines()
 
 
 class BackupAction:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from netraven.engine.cli_abbrev import canonical, family
@@ -190,7 +190,7 @@ def _raw_texts(text: str) -> list[str]:
     return [body for _, body in _logical_lines(text.split("\n"))]
 
 
-def _find(root: Node, keys: tuple[str, ...]) -> list[Node] | None:
+def find_path(root: Node, keys: tuple[str, ...]) -> list[Node] | None:
     """The nodes along ``keys``, or None if one of them is absent."""
     path: list[Node] = []
     node = root
@@ -203,7 +203,7 @@ def _find(root: Node, keys: tuple[str, ...]) -> list[Node] | None:
     return path
 
 
-def _slot(text: str, fam: str | None) -> str | None:
+def slot(text: str, fam: str | None) -> str | None:
     for pattern in REPLACING.get(fam or "", ()):
         match = re.match(pattern, text)
         if match:
@@ -211,7 +211,7 @@ def _slot(text: str, fam: str | None) -> str | None:
     return None
 
 
-def _removes(target: str, node: Node) -> bool:
+def removes(target: str, node: Node) -> bool:
     return node.key == target or node.key.startswith(target + " ")
 
 
@@ -238,7 +238,7 @@ class _Op:
 
 
 @dataclass
-class _Planner:
+class Planner:
     """Replays intended lines on a copy of the running tree, keeping those that change it."""
 
     platform: str
@@ -253,7 +253,7 @@ class _Planner:
     _appended: Iterator[int] = field(default_factory=lambda: itertools.count(1 << 40))
 
     def apply(self, line: Line) -> None:
-        path = _find(self.state, line.parents)
+        path = find_path(self.state, line.parents)
         if path is None:
             # Only a `no` parent is ever absent here: lines under it configure nothing.
             negated = next((p for p in line.parents if p.startswith("no ")), line.parents[-1])
@@ -280,7 +280,7 @@ class _Planner:
 
     def _negate(self, parent: Node, path: list[Node], text: str) -> None:
         target = text[3:].strip()
-        doomed = [c for c in parent.children if _removes(target, c)]
+        doomed = [c for c in parent.children if removes(target, c)]
         if not doomed:
             return  # nothing to remove, or the `no` form itself is already configured
         parent.remove(doomed)
@@ -303,8 +303,8 @@ class _Planner:
             parent.add(node, next(later, None))
             return
         fam = family(self.platform)
-        slot = _slot(text, fam)
-        replaced = [c for c in parent.children if slot is not None and _slot(c.key, fam) == slot]
+        shared = slot(text, fam)
+        replaced = [c for c in parent.children if shared is not None and slot(c.key, fam) == shared]
         for other in parent.children:
             if _looks_abbreviated(text, other.key):
                 self.warnings.append(
@@ -329,19 +329,35 @@ class _Planner:
     def is_block(self, op: _Op) -> bool:
         if op.node is None:
             return False
-        if op.node.children:
-            return True
-        patterns = BLOCKS.get(family(self.platform) or "")
-        if patterns is None:
-            return False
-        return re.match(patterns[1 if op.path else 0], op.text) is not None
+        return bool(op.node.children) or opens_block(self.platform, op.text, bool(op.path))
 
 
-def _emit(planner: _Planner) -> list[str]:
+def opens_block(platform: str, text: str, nested: bool) -> bool:
+    """Whether ``text`` enters a configuration sub-mode even without children."""
+    patterns = BLOCKS.get(family(platform) or "")
+    if patterns is None:
+        return False
+    return re.match(patterns[1 if nested else 0], text) is not None
+
+
+@dataclass(frozen=True)
+class Command:
+    """One line to send, under its parents; ``block``: it enters a sub-mode of its own."""
+
+    parents: tuple[str, ...]
+    text: str
+    block: bool = False
+
+
+def _emit(planner: Planner) -> list[str]:
+    return walk(Command(op.parents, op.text, planner.is_block(op)) for op in planner.ops)
+
+
+def walk(ops: Iterable[Command]) -> list[str]:
     """The mode walk: exit to the common parent, re-enter the line's parents, send it."""
     commands: list[str] = []
     mode: tuple[str, ...] = ()
-    for op in planner.ops:
+    for op in ops:
         parents = op.parents
         common = 0
         while common < min(len(mode), len(parents)) and mode[common] == parents[common]:
@@ -351,7 +367,7 @@ def _emit(planner: _Planner) -> list[str]:
         for depth in range(common, len(parents)):
             commands.append(INDENT * depth + parents[depth])
         commands.extend(INDENT * len(parents) + part for part in op.text.split("\n"))
-        mode = (*parents, op.text) if planner.is_block(op) else parents
+        mode = (*parents, op.text) if op.block else parents
     return commands
 
 
@@ -364,7 +380,12 @@ def render(node: Node, depth: int = 0) -> Iterator[tuple[str, tuple[str, ...]]]:
             yield line, (child.text, *parents)
 
 
-def unified_diff(before: Node, after: Node, context: int = 3) -> str:
+def unified_diff(
+    before: Node,
+    after: Node,
+    context: int = 3,
+    labels: tuple[str, str] = ("running", "intended"),
+) -> str:
     """A unified diff; each hunk header names the block of its first change, as git does."""
     old, new = list(render(before)), list(render(after))
     a, b = [line for line, _ in old], [line for line, _ in new]
@@ -382,7 +403,7 @@ def unified_diff(before: Node, after: Node, context: int = 3) -> str:
             out.extend("+" + line for line in b[j1:j2])
     if not out:
         return ""
-    return "\n".join(["--- running", "+++ intended", *out])
+    return "\n".join([f"--- {labels[0]}", f"+++ {labels[1]}", *out])
 
 
 def _range(start: int, stop: int) -> str:
@@ -392,19 +413,20 @@ def _range(start: int, stop: int) -> str:
     return f"{start + 1 if length else start},{length}"
 
 
-def _content(node: Node) -> tuple[tuple[str, object], ...]:
-    return tuple(sorted((c.key, _content(c)) for c in node.children))
+def same_content_key(node: Node) -> tuple[tuple[str, object], ...]:
+    """What a tree configures, sibling order aside: equal keys mean nothing to send."""
+    return tuple(sorted((c.key, same_content_key(c)) for c in node.children))
 
 
 def compute_change(platform: str, running_text: str, intended_lines: list[str]) -> ConfigChange:
     """The commands that turn ``running_text`` into it plus ``intended_lines``, and the diff."""
     running = build_tree(clean_running(running_text), platform)
-    planner = _Planner(platform, running.copy())
+    planner = Planner(platform, running.copy())
     # A rendered template loop may put several lines in one item.
     split = [part for item in intended_lines for part in item.replace("\r", "").split("\n")]
     for line in parse(split, platform):
         planner.apply(line)
-    if _content(planner.state) == _content(running):
+    if same_content_key(planner.state) == same_content_key(running):
         # Lines that undo each other (`no interface X`, then X as it was): nothing to do.
         # Sibling order is the device's business (show run sorts), not a change.
         return ConfigChange([], "", tuple(planner.warnings))

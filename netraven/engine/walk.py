@@ -17,6 +17,7 @@ The rules are Ansible's:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -387,8 +388,14 @@ class HostRun:
         result.error = f"{key}: expected a {kind}, got {type(value).__name__} {value!r:.80}"
         return result
 
-    def _new_result(self, node: TaskNode, label: Any) -> TaskOutcome:
+    def _new_result(
+        self, node: TaskNode, label: Any, scope: VarScope | None = None
+    ) -> TaskOutcome:
         title = node.title
+        if scope is not None and "{{" in title:
+            # Task names may use variables, as in Ansible (``Access port {{ port }}``).
+            with contextlib.suppress(TaskFailed):  # a name that cannot render stays as written
+                title = self.ctx.templates.render(title, scope)
         if label is not None:
             title = f"{title} (item={label})"
         from datetime import UTC, datetime
@@ -409,7 +416,7 @@ class HostRun:
     ) -> tuple[TaskOutcome, dict[str, Any]]:
         """One execution of a task (one loop item): conditions, attempts, verdict."""
         task = node.task
-        result = self._new_result(node, label)
+        result = self._new_result(node, label, scope)
         t0 = time.perf_counter()
         registered: dict[str, Any]
         try:
@@ -569,7 +576,7 @@ class HostRun:
             result.rescued = True
         policy = self.play.play.play.recovery.merged(node.scope.recovery)
         if result.failed and not (result.ignored or result.rescued):
-            if policy.on_failure == "rollback" and node.action in DEVICE_ACTIONS:
+            if policy.on_failure == "rollback":  # a failed verification undoes the change
                 await self.roll_back(result)
             self.fatal = policy.on_failure == "abort"
         await self.emit(result)

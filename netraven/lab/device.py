@@ -226,6 +226,10 @@ class Device:
             lines.append("!")
         return "\n".join(lines + ["end"])
 
+    def saved_copy(self) -> list[Block]:
+        """The running config as ``write memory`` stores it: a copy no later push touches."""
+        return [Block(b.line, list(b.children)) for b in self.running]
+
     def find(self, line: str) -> Block | None:
         return next((b for b in self.running if b.line == line), None)
 
@@ -331,7 +335,7 @@ class Session:
                 return "Enter configuration commands, one per line.  End with CNTL/Z."
             return self._invalid(line, len(words[0]) + 1)
         if verb in ("write", "copy"):
-            self.device.startup = [Block(b.line, list(b.children)) for b in self.device.running]
+            self.device.startup = self.device.saved_copy()
             return "Building configuration...\n[OK]"
         return "Type escape sequence to abort.\n!!!!!\nSuccess rate is 100 percent (5/5)"
 

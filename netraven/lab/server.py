@@ -19,7 +19,7 @@ from typing import IO, Any
 import asyncssh
 
 from netraven.lab import faults
-from netraven.lab.device import Block, Device, Session, device_name, seed_config
+from netraven.lab.device import Device, Session, device_name, seed_config
 from netraven.lab.faults import Faults
 from netraven.system import raise_fd_limit
 
@@ -193,7 +193,7 @@ class LabServer:
                 running=seed_config(name, SECRET_HASH, args.community, big.get(name, 0)),
                 on_command=self.log,
             )
-            device.startup = [Block(b.line, list(b.children)) for b in device.running]
+            device.startup = device.saved_copy()  # not shared: a push must not reach it
             self.devices[name] = device
 
     def faults_for(self, name: str) -> Faults:

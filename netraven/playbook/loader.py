@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from netraven.errors import InputError, InputErrors
+from netraven.playbook.config_schema import ConfigAction, config_problems
 from netraven.playbook.parse_schema import ParseSpec
 from netraven.playbook.schema import (
     BLOCK_TAG,
@@ -462,8 +463,9 @@ class _Loader:
     ) -> None:
         task = node.task
         names: list[tuple[str, tuple[int | str, ...]]] = []
-        if task.config is not None and task.config.template is not None:
-            names.append((task.config.template, (*loc, "config", "template")))
+        if task.config is not None and task.config.template_file is not None:
+            key = "src" if task.config.src is not None else "template"
+            names.append((task.config.template_file, (*loc, "config", key)))
         if task.rollback is not None and task.rollback.template is not None:
             names.append((task.rollback.template, (*loc, "rollback", "template")))
         if task.template is not None:
@@ -601,6 +603,19 @@ def _unique(errors: list[InputError]) -> list[InputError]:
     return list({str(e): e for e in errors}.values())
 
 
+def _check_config(
+    spec: ConfigAction, file: Path, raw: object, base: tuple[int | str, ...]
+) -> list[InputError]:
+    """The config options that contradict each other, each at the line of its key."""
+    found = [
+        InputError(
+            f"{_field((*base, *loc))}: {message}", path=str(file), line=line_of(raw, (*base, *loc))
+        )
+        for loc, message in config_problems(spec)
+    ]
+    return sorted(found, key=lambda e: e.line or 0)
+
+
 def _check_task(
     templates: Templates,
     file: Path,
@@ -640,7 +655,11 @@ def _check_task(
     if task.until is not None:
         check("expr", task.until, (*base, "until"))
     if task.config is not None:
-        check("str", task.config.lines or [], (*base, "config", "lines"))
+        problems.extend(_check_config(task.config, file, raw, (*base, "config")))
+        for key in ("lines", "parents", "before", "after"):
+            check("str", getattr(task.config, key) or [], (*base, "config", key))
+        if task.config.intended_config is not None:
+            check("str", task.config.intended_config, (*base, "config", "intended_config"))
     if task.rollback is not None:
         check("str", task.rollback.lines or [], (*base, "rollback", "lines"))
     if task.assert_ is not None:

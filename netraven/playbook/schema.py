@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+# Re-exported: the config task's model lives in its own module.
+from netraven.playbook.config_schema import ConfigAction as ConfigAction
 from netraven.playbook.parse_schema import ParseSpec
 
 # Actions that talk to the device, then those that run on the controller only.
@@ -51,12 +53,6 @@ class LinesOrTemplate(_Strict):
         if (self.lines is None) == (self.template is None):
             raise ValueError("give exactly one of 'lines' or 'template'")
         return self
-
-
-class ConfigAction(LinesOrTemplate):
-    """Lines that must be present in the running config; only missing ones are sent."""
-
-    save: bool = False
 
 
 class BackupAction(_Strict):

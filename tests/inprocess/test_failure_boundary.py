@@ -45,7 +45,7 @@ def test_a_bug_in_config_diffing_fails_the_task(
     def broken(*args: object) -> None:
         raise RuntimeError("hier-config exploded")
 
-    monkeypatch.setattr("netraven.engine.actions.compute_change", broken)
+    monkeypatch.setattr("netraven.engine.actions.plan_config", broken)
     outcome = world.run(
         """
         - hosts: r1

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from netraven.engine import execute
-from netraven.engine.config_diff import ConfigChange, compute_change
+from netraven.engine.config_diff import ConfigChange
+from netraven.engine.config_modes import plan_config
 from tests.inprocess.conftest import World
 
 NEIGHBOURS = 200
@@ -82,11 +83,11 @@ def test_a_20000_line_config_push_does_not_stall_the_loop(
     def timed(*args: Any) -> ConfigChange:
         started = time.perf_counter()
         try:
-            return compute_change(*args)
+            return plan_config(*args)
         finally:
             durations.append(time.perf_counter() - started)
 
-    monkeypatch.setattr("netraven.engine.actions.compute_change", timed)
+    monkeypatch.setattr("netraven.engine.actions.plan_config", timed)
     # What earlier tests left on the heap is moved out of the collector's way: a full
     # collection over it is a pause of its own, not the one this test is about.
     gc.collect()

@@ -34,7 +34,7 @@ def test_playbook_reports_every_schema_error_top_to_bottom(tmp_path: Path) -> No
     ]
     assert "greater than or equal to 1" in lines[0]
     assert lines[1].endswith("unknown key")
-    assert "exactly one of 'lines' or 'template'" in lines[2]
+    assert "at most one of 'lines', 'src' or 'template'" in lines[2]
     assert "more)" not in str(caught.value)
     assert [e.line for e in caught.value.errors] == [2, 5, 7]
     assert (caught.value.path, caught.value.line) == (str(book), 2)  # the first one's

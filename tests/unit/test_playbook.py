@@ -34,7 +34,7 @@ def test_sample_playbook_loads() -> None:
         ),
         (
             "- hosts: all\n  tasks:\n    - config: {lines: [a], template: t.j2}\n",
-            "exactly one of 'lines' or 'template'",
+            "at most one of 'lines', 'src' or 'template'",
         ),
         ("- tasks: []\n", r"play.yml:1: play\[0\].hosts: Field required"),
         ("- hosts: all\n  forks: 0\n", r"play.yml:2: play\[0\].forks"),
