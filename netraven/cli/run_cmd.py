@@ -213,7 +213,9 @@ def validate(
     vault_password = _vault_password(settings.vault_password_file)
     inv, _ = load_inventory(inventory, vault_password)
     book = load_playbook(playbook, vault_password)
-    items, warnings = plan_job(book, inv, limit, default_registry())
+    items, warnings = plan_job(
+        book, inv, limit, book.plugins.register_connections(default_registry())
+    )
     for warning in warnings:
         sys.stderr.write(f"[WARNING]: {warning}\n")
     for item in items:

@@ -401,6 +401,38 @@ def _write_atomically(dest: Path, text: str) -> None:
         raise
 
 
+class PluginAction:
+    """Runs a user plugin action (netraven/plugins.py): render its args, validate, call."""
+
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        from pydantic import ValidationError
+
+        call = task.plugin
+        assert call is not None
+        args = render_value(step.templates, call.args, step.variables)
+        model = call.impl.args_model
+        if model is not None:
+            try:
+                args = model.model_validate(args if args is not None else {})
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc'])) or call.name}: {e['msg']}"
+                    for e in exc.errors()
+                )
+                raise TaskFailed(f"{call.name}: invalid arguments: {problems}") from None
+        result = await call.impl(step, args)
+        if not isinstance(result, ActionResult):
+            raise TypeError(f"plugin action '{call.name}' returned {type(result).__name__}")
+        return result
+
+
+def action_for(task: Task) -> Action:
+    """The implementation of a task's action, built-in or plugin."""
+    return _PLUGIN if task.plugin is not None else ACTIONS[task.action]
+
+
+_PLUGIN = PluginAction()
+
 ACTIONS: dict[str, Action] = {
     "command": CommandAction(),
     "config": ConfigAction(),

@@ -22,7 +22,7 @@ from nornir.core.inventory import Host
 
 from netraven.connections.base import HostParams
 from netraven.domain import HostOutcome, HostStatus, TaskOutcome, TaskStatus
-from netraven.engine.actions import ACTIONS, ActionResult, Step
+from netraven.engine.actions import ActionResult, Step, action_for
 from netraven.engine.breakers import Admission, scope_key
 from netraven.engine.config_diff import clean_running
 from netraven.engine.context import HostChanges, JobContext
@@ -146,7 +146,7 @@ def _host_run(
             result.attempts = number
             if number > 1:
                 await session.close()  # the session may be dead: reconnect
-            return await ACTIONS[node.action](step, node.task)
+            return await action_for(node.task)(step, node.task)  # built-in or plugin
 
         def on_retry(number: int, error: BaseException, delay: float) -> None:
             ctx.log(

@@ -94,7 +94,9 @@ async def execute(
     failure in its results, a failure outside any host as a failed job (exit 1).
     Setting ``cancel`` ends the job as ``interrupted`` with every finished result kept.
     """
-    registry = connections or default_registry()
+    # A registry given by the caller (tests, FakeNetwork) is used as is; otherwise the
+    # built-in kinds plus the playbook's connection plugins.
+    registry = connections or spec.playbook.plugins.register_connections(default_registry())
     items, warnings = plan_job(spec.playbook, spec.inventory, spec.options.limit, registry)
     redactor = build_redactor(spec)
     job = await asyncio.to_thread(create_job, store, _job_row(spec), redactor)

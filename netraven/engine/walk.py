@@ -26,13 +26,13 @@ from typing import Any
 from nornir.core.inventory import Host
 
 from netraven.domain import HostOutcome, HostStatus, TaskOutcome, TaskStatus
-from netraven.engine.actions import ACTIONS, ActionResult, Step
+from netraven.engine.actions import ActionResult, Step, action_for
 from netraven.engine.context import JobContext
 from netraven.engine.linear import LinearGate
 from netraven.engine.scope import PlayVars, task_scope
 from netraven.engine.sessions import HostSession
 from netraven.errors import ConnectionFailed, DeviceError, NetRavenError, TaskFailed
-from netraven.playbook.schema import DEVICE_ACTIONS, Recovery, Task
+from netraven.playbook.schema import Recovery, Task
 from netraven.playbook.tree import BlockNode, Node, TaskNode
 from netraven.playbook.variables import VarScope, render_value
 
@@ -482,10 +482,10 @@ class HostRun:
         timeout = node.scope.timeout
         try:
             async with asyncio.timeout(timeout):
-                if node.action in DEVICE_ACTIONS:
+                if node.task.talks_to_device:  # built-in or plugin device action
                     action: ActionResult = await self.run_action(self, node, step, result, policy)
                 else:
-                    action = await ACTIONS[node.action](step, node.task)
+                    action = await action_for(node.task)(step, node.task)
         except TimeoutError:
             result.status, result.failed = TaskStatus.FAILED, True
             result.error = f"task timed out after {timeout:g}s"

@@ -21,7 +21,9 @@ from netraven.errors import InputError, InputErrors
 from netraven.playbook.config_schema import ConfigAction, config_problems
 from netraven.playbook.parse_schema import ParseSpec
 from netraven.playbook.schema import (
+    ACTIONS,
     BLOCK_TAG,
+    PLUGIN_CONTEXT,
     TASK_TAG,
     Block,
     Node,
@@ -33,6 +35,7 @@ from netraven.playbook.schema import (
 from netraven.playbook.templates import Templates
 from netraven.playbook.tree import BlockNode, CompiledPlay, Inherited, RoleScope, TaskNode
 from netraven.playbook.tree import Node as TreeNode
+from netraven.plugins import Plugins, discover
 from netraven.yamlfile import LineList, line_of, load_yaml_with_secrets
 
 __all__ = ["Playbook", "load_playbook"]
@@ -64,6 +67,7 @@ class Playbook:
     templates: Templates
     secrets: tuple[str, ...] = ()  # plaintexts of its ``!vault`` values, for redaction
     compiled: list[CompiledPlay] = field(default_factory=list)
+    plugins: Plugins = field(default_factory=Plugins)  # user actions, filters, connections
 
 
 def _field(loc: tuple[int | str, ...], root: str = "play") -> str:
@@ -92,6 +96,8 @@ def _schema_errors(
             if not (isinstance(p, str) and ("[" in p or p in (TASK_TAG, BLOCK_TAG)))
         )
         message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        if error["type"] == "is_instance_of" and loc[-1:] == ("plugin",):
+            message = "unknown key"  # only a discovered plugin action fills it
         full = (*prefix, *loc)
         problem = InputError(
             f"{_field(full, root) or root}: {message}", path=str(file), line=line_of(raw, loc)
@@ -119,6 +125,8 @@ class _Loader:
         self.secrets: list[str] = []
         self.task_files: dict[Path, list[Node] | None] = {}
         self.task_raw: dict[Path, Any] = {}
+        # Plugin actions by name: the schema accepts their keys (see schema.PLUGIN_CONTEXT).
+        self.context = {PLUGIN_CONTEXT: templates.plugins.actions if templates else {}}
 
     # -- files ---------------------------------------------------------------------------
     def yaml(self, path: Path) -> Any:
@@ -149,7 +157,7 @@ class _Loader:
                 self.task_files[path] = None
                 return None
             try:
-                self.task_files[path] = _NODES.validate_python(raw)
+                self.task_files[path] = _NODES.validate_python(raw, context=self.context)
                 self.task_raw[path] = raw
             except ValidationError as exc:
                 self.problems += _schema_errors(path, raw, exc, ())
@@ -168,10 +176,12 @@ class _Loader:
         for index, entry in enumerate(raw):
             try:
                 if isinstance(entry, dict) and "import_playbook" in entry:
-                    imported = _IMPORT.validate_python(entry)
+                    imported = _IMPORT.validate_python(entry, context=self.context)
                     plays += self.imported(path, raw, index, imported, depth, chain)
                 else:
-                    plays.append(_Entry(_PLAY.validate_python(entry), path, raw, index))
+                    plays.append(
+                        _Entry(_PLAY.validate_python(entry, context=self.context), path, raw, index)
+                    )
             except ValidationError as exc:
                 self.problems += _schema_errors(path, raw[index], exc, (index,))
         return plays
@@ -304,7 +314,7 @@ class _Loader:
         if handler_file is not None:
             try:
                 raw_handlers = self.yaml(handler_file) or LineList()
-                parsed = _HANDLERS.validate_python(raw_handlers)
+                parsed = _HANDLERS.validate_python(raw_handlers, context=self.context)
                 handlers += self.handler_nodes(parsed, inherited, handler_file, raw_handlers, ())
             except InputError as exc:
                 self.problems.append(exc)
@@ -575,7 +585,17 @@ def resolve_template(templates: Templates, name: str, search_dirs: tuple[Path, .
 
 def load_playbook(path: str | Path, vault_password: bytes | None = None) -> Playbook:
     file = Path(path)
-    loader = _Loader(file, vault_password)
+    templates = Templates(file.parent)
+    # Plugins first: their action keys, filters and connection kinds are part of the
+    # language this playbook is checked against.
+    plugins = discover(
+        file,
+        builtin_actions=(*ACTIONS, "plugin"),
+        builtin_filters=templates.env.filters,
+        builtin_connections=("scrapli", "netmiko"),
+    )
+    templates.use_plugins(plugins)
+    loader = _Loader(file, vault_password, templates)
     plays = loader.playbook(file, 0, (file.resolve(),))
     if loader.problems:
         raise InputErrors.of(sorted(loader.problems, key=_order))
@@ -592,6 +612,7 @@ def load_playbook(path: str | Path, vault_password: bytes | None = None) -> Play
         loader.templates,
         tuple(dict.fromkeys(loader.secrets)),
         compiled,
+        plugins,
     )
 
 
@@ -677,12 +698,45 @@ def _check_task(
         check("str", task.set_fact, (*base, "set_fact"))
     if task.fail is not None:
         check("str", task.fail.msg, (*base, "fail", "msg"))
+    if task.plugin is not None:
+        check("str", task.plugin.args, (*base, task.plugin.name))
+        problems += _plugin_arg_errors(file, raw, (*base, task.plugin.name), task)
     check("str", task.vars, (*base, "vars"))
     source = task.loop_source
     if source is not None:
         check("str", source, (*base, "loop"))
     if task.loop_control is not None and task.loop_control.label is not None:
         check("str", task.loop_control.label, (*base, "loop_control", "label"))
+
+
+def _plugin_arg_errors(
+    file: Path, raw: object, loc: tuple[int | str, ...], task: Task
+) -> list[InputError]:
+    """A plugin action's arguments checked against its model, each mistake at its line.
+
+    A value that is still a template (``"{{ vlan }}"``) cannot be judged yet: it is
+    checked once rendered, when the task runs.
+    """
+    call = task.plugin
+    assert call is not None
+    model = call.impl.args_model
+    if model is None:
+        return []
+    try:
+        model.model_validate(call.args if call.args is not None else {})
+    except ValidationError as exc:
+        found = []
+        for error in exc.errors():
+            value = error.get("input")
+            if isinstance(value, str) and ("{{" in value or "{%" in value):
+                continue
+            where = (*loc, *error["loc"])
+            message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+            found.append(
+                InputError(f"{_field(where)}: {message}", path=str(file), line=line_of(raw, where))
+            )
+        return found
+    return []
 
 
 def _parse_placement(

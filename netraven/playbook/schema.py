@@ -14,7 +14,9 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    InstanceOf,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -29,6 +31,32 @@ LOCAL_ACTIONS = ("assert", "debug", "set_fact", "fail", "template", "meta")
 INCLUDE_ACTIONS = ("include_tasks", "import_tasks")
 ACTIONS = (*DEVICE_ACTIONS, *LOCAL_ACTIONS, *INCLUDE_ACTIONS)
 _FIELD_OF = {"assert": "assert_"}
+
+# Plugin actions (netraven/plugins.py): the loader validates with this context key set to
+# {name: ActionPlugin}; a task key naming one of them becomes ``Task.plugin``. Without the
+# context, or for any other name, the key stays an unknown-key error.
+PLUGIN_CONTEXT = "netraven.plugin_actions"
+
+
+class PluginCall:
+    """A plugin action as written in a task: its name, raw args, and the plugin itself.
+
+    A plain class, not a model: ``Task.plugin`` only accepts an instance, so a user who
+    writes ``plugin:`` in YAML gets an unknown-key error, never a way around discovery.
+    """
+
+    __slots__ = ("args", "impl", "name")
+
+    def __init__(self, name: str, args: Any, impl: Any) -> None:
+        self.name, self.args, self.impl = name, args, impl
+
+    @property
+    def device(self) -> bool:
+        return bool(self.impl.device)
+
+    def __repr__(self) -> str:
+        return f"PluginCall({self.name!r}, {self.args!r})"
+
 
 # Pydantic tags for the task/block union; stripped from error locations.
 TASK_TAG, BLOCK_TAG = "•task", "•block"
@@ -225,6 +253,7 @@ class Task(_Common):
     retries: int | None = Field(default=None, ge=0, le=1000)
     delay: float | None = Field(default=None, ge=0, le=3600)
     listen: list[str] = Field(default_factory=list)  # handlers only
+    plugin: InstanceOf[PluginCall] | None = None  # set from a plugin action's key, see above
 
     _norm = field_validator("command", "changed_when", "failed_when", "listen", mode="before")(
         _as_list
@@ -244,10 +273,16 @@ class Task(_Common):
 
     @model_validator(mode="before")
     @classmethod
-    def _shorthands(cls, data: Any) -> Any:
+    def _shorthands(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             return data
         data = dict(data)
+        # Plugins: a key naming a discovered plugin action moves into ``plugin``.
+        plugins = (info.context or {}).get(PLUGIN_CONTEXT) or {}
+        for key in [k for k in data if k in plugins]:
+            if "plugin" in data:
+                break  # a second action key (or a user-written 'plugin'): reported below
+            data["plugin"] = PluginCall(key, data.pop(key), plugins[key])
         # ``backup:`` with no value means "a backup with default options".
         if "backup" in data and data["backup"] is None:
             data["backup"] = {}
@@ -262,6 +297,8 @@ class Task(_Common):
     @model_validator(mode="after")
     def _one_action(self) -> Task:
         given = [a for a in ACTIONS if getattr(self, _FIELD_OF.get(a, a)) is not None]
+        if self.plugin is not None:
+            given.append(self.plugin.name)
         if len(given) != 1:
             raise ValueError(
                 f"a task needs exactly one of {', '.join(ACTIONS)}"
@@ -281,7 +318,7 @@ class Task(_Common):
             raise ValueError("import_tasks is static: use include_tasks to loop or register")
         if self.delay is not None and self.until is None and self.retries is None:
             raise ValueError("delay: only with until or retries")
-        if self.delegate_to is not None and action in DEVICE_ACTIONS:
+        if self.delegate_to is not None and self.talks_to_device:
             raise ValueError(
                 f"delegate_to: a {action} task talks to its own device; "
                 "only local actions can be delegated to localhost"
@@ -292,7 +329,16 @@ class Task(_Common):
 
     @property
     def action(self) -> str:
+        if self.plugin is not None:
+            return self.plugin.name
         return next(a for a in ACTIONS if getattr(self, _FIELD_OF.get(a, a)) is not None)
+
+    @property
+    def talks_to_device(self) -> bool:
+        """A device action (built-in or plugin): session, retries, check guard, rollback."""
+        if self.plugin is not None:
+            return self.plugin.device
+        return self.action in DEVICE_ACTIONS
 
     @property
     def loop_source(self) -> str | list[Any] | dict[str, Any] | None:

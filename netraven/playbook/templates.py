@@ -19,6 +19,7 @@ from netraven.playbook.filters import data_filters, named
 from netraven.playbook.lookups import Lookups
 from netraven.playbook.netfilters import network_filters
 from netraven.playbook.variables import VarScope
+from netraven.plugins import Plugins
 
 
 class _Undefined(jinja2.ChainableUndefined, jinja2.StrictUndefined):
@@ -54,7 +55,13 @@ class Templates:
         self.env.filters.update({n: named(n, f) for n, f in network_filters().items()})
         self.env.globals.update(Lookups(base_dir).globals())
         self._strings: dict[str, jinja2.Template] = {}
+        self.plugins = Plugins()  # the playbook's user plugins (netraven/plugins.py)
         self._expressions: dict[str, jinja2.Template] = {}
+
+    def use_plugins(self, plugins: Plugins) -> None:
+        """Add the plugin filters; call before any template is compiled or checked."""
+        self.plugins = plugins
+        self.env.filters.update({n: named(n, f) for n, f in plugins.filters.items()})
 
     def check_string(self, source: str, where: str) -> None:
         try:
