@@ -233,7 +233,13 @@ def load_inventory(
         )
     if problems:
         raise InputErrors.of(problems)
-    return Inventory(hosts=Hosts(hosts), groups=Groups(groups), defaults=defaults), secrets
+    inventory = Inventory(hosts=Hosts(hosts), groups=Groups(groups), defaults=defaults)
+    # group_vars/ and host_vars/ beside the inventory belong to it, as in Ansible; those
+    # beside a playbook are added by whoever runs that playbook (app.runs.prepare_run).
+    from netraven.vardirs import apply_var_dirs
+
+    secrets += apply_var_dirs(inventory, [root], vault_password)
+    return inventory, secrets
 
 
 def _parents(

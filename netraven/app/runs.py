@@ -111,7 +111,7 @@ def prepare_run(
     book = load_playbook(playbook, vault_password)
     from netraven.vardirs import apply_var_dirs
 
-    secrets += apply_var_dirs(inv, [Path(inventory), Path(playbook).parent], vault_password)
+    secrets += apply_var_dirs(inv, [Path(playbook).parent], vault_password)
     notes: list[str] = []
     if limit and limit.startswith("@"):
         limit = ",".join(read_host_file(Path(limit[1:])))

@@ -213,15 +213,20 @@ def validate(
     vault_password = _vault_password(settings.vault_password_file)
     inv, _ = load_inventory(inventory, vault_password)
     book = load_playbook(playbook, vault_password)
+    from netraven.vardirs import apply_var_dirs
+
+    # group_vars/host_vars may choose a host's connection kind: check what the run will use.
+    apply_var_dirs(inv, [Path(playbook).parent], vault_password)
     items, warnings = plan_job(
         book, inv, limit, book.plugins.register_connections(default_registry())
     )
     for warning in warnings:
         sys.stderr.write(f"[WARNING]: {warning}\n")
     for item in items:
-        play = book.plays[item.index]
+        play = book.compiled[item.index]
+        tasks = sum(1 for _ in play.task_nodes())
         print(
-            f"play {item.index + 1} '{play.title}': {len(play.tasks)} task(s), "
+            f"play {item.index + 1} '{play.title}': {tasks} task(s), "
             f"{len(item.hosts)} host(s)"
         )
     print(f"{playbook}: OK")

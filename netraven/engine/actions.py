@@ -416,8 +416,7 @@ class PluginAction:
                 args = model.model_validate(args if args is not None else {})
             except ValidationError as exc:
                 problems = "; ".join(
-                    f"{'.'.join(map(str, e['loc'])) or call.name}: {e['msg']}"
-                    for e in exc.errors()
+                    f"{'.'.join(map(str, e['loc'])) or call.name}: {e['msg']}" for e in exc.errors()
                 )
                 raise TaskFailed(f"{call.name}: invalid arguments: {problems}") from None
         result = await call.impl(step, args)

@@ -13,6 +13,7 @@ from netraven.engine.events import Fanout
 from netraven.engine.offload import off_loop
 from netraven.engine.policy import PlayGuard
 from netraven.engine.sessions import SessionPool
+from netraven.engine.throttle import Throttles
 from netraven.playbook.templates import Templates
 from netraven.secrets import Redactor
 
@@ -64,6 +65,8 @@ class JobContext:
             assert self.inventory is not None
             self._groups = inventory_groups(self.inventory)
         return self._groups
+
+    throttles: Throttles = field(default_factory=Throttles)  # task ``throttle:`` semaphores
 
     def log(self, host: str | None, level: str, message: str) -> None:
         self.events.log(host, level, self.redactor.text(message) or "")

@@ -146,7 +146,9 @@ def _host_run(
             result.attempts = number
             if number > 1:
                 await session.close()  # the session may be dead: reconnect
-            return await action_for(node.task)(step, node.task)  # built-in or plugin
+            # ``throttle:`` holds a slot per attempt, not during the back-off between them.
+            async with ctx.throttles.slot(play.play.index, node.id, node.scope.throttle):
+                return await action_for(node.task)(step, node.task)  # built-in or plugin
 
         def on_retry(number: int, error: BaseException, delay: float) -> None:
             ctx.log(

@@ -29,11 +29,12 @@ from netraven.engine.events import Fanout, NullListener, RunListener
 from netraven.engine.host import run_host_play
 from netraven.engine.linear import LinearGate
 from netraven.engine.plan import PlanItem, plan_job
-from netraven.engine.policy import PlayGuard
+from netraven.engine.rollout import plan_rollout
 from netraven.engine.scope import PlayVars
 from netraven.engine.sessions import SessionPool
 from netraven.engine.spec import JobSpec
 from netraven.errors import StoreError
+from netraven.playbook.tree import CompiledPlay
 from netraven.secrets import Redactor, secret_values
 from netraven.store.listener import StoreListener
 from netraven.store.models import Job, epoch
@@ -234,9 +235,7 @@ class _JobRun:
         """Read what the job needs from the store: newest backup hashes, breaker states."""
         playbook = self.spec.playbook
         all_hosts = sorted({h for item in self.items for h in item.hosts})
-        if any(
-            t.action in ("backup", "config") for p in playbook.compiled for t in p.task_nodes()
-        ):
+        if any(t.action in ("backup", "config") for p in playbook.compiled for t in p.task_nodes()):
             self.ctx.backup_hashes = await asyncio.to_thread(
                 latest_backup_hashes, self.store, all_hosts
             )
@@ -256,39 +255,59 @@ class _JobRun:
 
     async def plays(self) -> None:
         failed: set[str] = set()
-        inventory = self.spec.inventory
         for item in self.items:
             if self.interrupted or self.aborted is not None:
                 return
-            if self.writer.error is not None:
-                raise StoreError(f"job store write failed: {self.writer.error}")
+            self._check_store()
             play = self.spec.playbook.compiled[item.index]
-            hosts = [h for h in item.hosts if h not in failed]
-            self.events.play_started(item.index, play.title, hosts)
-            if not hosts:
-                continue
-            guard = self.ctx.guards[item.index] = PlayGuard(len(hosts), play.play.recovery)
+            rollout = plan_rollout(
+                item.index, play.play, [h for h in item.hosts if h not in failed]
+            )
+            rollout.rollback_index = 1 + max((n.id for n in play.task_nodes()), default=0)
+            self.events.play_started(item.index, play.title, rollout.hosts)
             forks = asyncio.Semaphore(play.play.forks or self.spec.options.forks)
-            shared = PlayVars(self.ctx, play, hosts)
-            gate = LinearGate(len(hosts)) if play.play.strategy == "linear" else None
-            tasks = [
-                asyncio.create_task(self._host(forks, inventory.hosts[h], shared, gate))
-                for h in hosts
-            ]
-            self._in_flight = set(tasks)
-            try:
+            for number, batch in enumerate(rollout.batches, 1):
+                if self.interrupted:
+                    return
+                if number > 1:
+                    self._check_store()
+                guard = rollout.start(self.ctx, number)
+                outcomes = await self._batch(forks, play, batch)
+                failed |= {o.host for o in outcomes if o.failed}
+                if self.interrupted:
+                    return
+                reason = rollout.verdict(number, guard, outcomes)
+                if reason is not None:
+                    self.aborted = reason
+                    self.ctx.log(None, "error", f"play '{play.title}' aborted: {reason}")
+                    await rollout.stop(self.ctx, self.spec.inventory, number, reason, forks)
+                    return
+
+    def _check_store(self) -> None:
+        if self.writer.error is not None:
+            raise StoreError(f"job store write failed: {self.writer.error}")
+
+    async def _batch(
+        self, forks: asyncio.Semaphore, play: CompiledPlay, hosts: list[str]
+    ) -> list[HostOutcome]:
+        """Run the play on these hosts, concurrently up to ``forks``; their outcomes."""
+        inventory = self.spec.inventory
+        shared = PlayVars(self.ctx, play, hosts)
+        gate = LinearGate(len(hosts)) if play.play.strategy == "linear" else None
+        tasks = [
+            asyncio.create_task(self._host(forks, inventory.hosts[h], shared, gate)) for h in hosts
+        ]
+        self._in_flight = set(tasks)
+        try:
+            await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            self.interrupt()
+            with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait(tasks)
-            except asyncio.CancelledError:
-                self.interrupt()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.wait(tasks)
-                raise
-            finally:
-                self._in_flight = set()
-            failed |= {t.result().host for t in tasks if not t.cancelled() and t.result().failed}
-            if guard.aborted and not self.interrupted:
-                self.aborted = guard.reason
-                self.ctx.log(None, "error", f"play '{play.title}' aborted: {guard.reason}")
+            raise
+        finally:
+            self._in_flight = set()
+        return [t.result() for t in tasks if not t.cancelled()]
 
     async def _host(
         self, forks: asyncio.Semaphore, host: Host, play: PlayVars, gate: LinearGate | None

@@ -64,7 +64,10 @@ def _check_hosts(
             n.task
             for n in compiled.task_nodes()
             if n.task.config is not None
-            and play.recovery.merged(n.scope.recovery).on_failure == "rollback"
+            and (
+                play.recovery.merged(n.scope.recovery).on_failure == "rollback"
+                or play.recovery.rollback_scope != "host"  # a failed batch rolls it back too
+            )
         ]
         for name in item.hosts:
             host = inventory.hosts[name]

@@ -114,7 +114,7 @@ class HostRun:
             for handler in self.play.play.handlers:
                 if handler.id in self.notified:
                     self.notified.discard(handler.id)
-                    flow = await self.run_task(handler)
+                    flow = await self.run_task(handler, handler=True)
                     if flow is not Flow.OK:
                         return flow
                     break  # a handler may notify an earlier one: start from the top again
@@ -196,12 +196,15 @@ class HostRun:
         self.outcome.status, self.outcome.error = held
 
     # -- one task ---------------------------------------------------------------------------
-    async def run_task(self, node: TaskNode, extra: Mapping[str, Any] | None = None) -> Flow:
+    async def run_task(
+        self, node: TaskNode, extra: Mapping[str, Any] | None = None, *, handler: bool = False
+    ) -> Flow:
         task = node.task
         action = task.action
         if action == "include_tasks":
             return await self.run_include(node, extra)
-        if not self.ctx.selected(node.tags):
+        # Tags choose tasks; a notified handler runs whatever its tags, as in Ansible.
+        if not handler and not self.ctx.selected(node.tags):
             return Flow.OK
         if action == "meta":
             return await self.run_meta(node, extra)
@@ -388,9 +391,7 @@ class HostRun:
         result.error = f"{key}: expected a {kind}, got {type(value).__name__} {value!r:.80}"
         return result
 
-    def _new_result(
-        self, node: TaskNode, label: Any, scope: VarScope | None = None
-    ) -> TaskOutcome:
+    def _new_result(self, node: TaskNode, label: Any, scope: VarScope | None = None) -> TaskOutcome:
         title = node.title
         if scope is not None and "{{" in title:
             # Task names may use variables, as in Ansible (``Access port {{ port }}``).
@@ -485,7 +486,11 @@ class HostRun:
                 if node.task.talks_to_device:  # built-in or plugin device action
                     action: ActionResult = await self.run_action(self, node, step, result, policy)
                 else:
-                    action = await action_for(node.task)(step, node.task)
+                    slot = self.ctx.throttles.slot(
+                        self.outcome.play_index, node.id, node.scope.throttle
+                    )
+                    async with slot:
+                        action = await action_for(node.task)(step, node.task)
         except TimeoutError:
             result.status, result.failed = TaskStatus.FAILED, True
             result.error = f"task timed out after {timeout:g}s"

@@ -24,6 +24,12 @@ from pydantic import (
 # Re-exported: the config task's model lives in its own module.
 from netraven.playbook.config_schema import ConfigAction as ConfigAction
 from netraven.playbook.parse_schema import ParseSpec
+from netraven.playbook.rollout_keys import (
+    SerialStep,
+    not_also_in_recovery,
+    parse_serial,
+    scope_needs_rollback,
+)
 
 # Actions that talk to the device, then those that run on the controller only.
 DEVICE_ACTIONS = ("command", "config", "backup")
@@ -120,6 +126,10 @@ class Recovery(_Strict):
     on_failure: Literal["continue", "rollback", "abort"] = "continue"
     max_fail_percentage: float | None = Field(default=None, ge=0, le=100)
     any_errors_fatal: bool = False
+    # With on_failure: rollback, which hosts a failed batch rolls back (engine/rollout.py).
+    rollback_scope: Literal["host", "batch", "play"] = "host"
+
+    _scope = model_validator(mode="after")(scope_needs_rollback)
 
     def merged(self, task: Recovery | None) -> Recovery:
         """This (play) policy with whatever a task set explicitly on top."""
@@ -199,6 +209,7 @@ class _Common(_Strict):
     delegate_to: str | None = None
     recovery: Recovery | None = None
     notify: list[str] = Field(default_factory=list)
+    throttle: int | None = Field(default=None, ge=1, le=10000)  # hosts running it at once
 
     _norm_common = field_validator("when", "tags", "notify", mode="before")(_as_list)
 
@@ -417,6 +428,13 @@ class Play(_Strict):
     strategy: Literal["free", "linear"] = "free"
     gather_facts: Literal[False] = False
     recovery: Recovery = Field(default_factory=Recovery)
+    # Rollouts (engine/rollout.py); declared after ``recovery`` so validators can see it.
+    serial: list[SerialStep] | None = None
+    order: Literal["inventory", "reverse_inventory", "sorted", "reverse_sorted", "shuffle"] = (
+        "inventory"
+    )
+    max_fail_percentage: float | None = Field(default=None, ge=0, le=100)
+    any_errors_fatal: bool | None = None
     pre_tasks: list[Node] = Field(default_factory=list)
     roles: list[RoleRef] = Field(default_factory=list)
     tasks: list[Node] = Field(default_factory=list)
@@ -424,6 +442,8 @@ class Play(_Strict):
     handlers: list[Task] = Field(default_factory=list)
 
     _norm = field_validator("vars_files", mode="before")(_as_list)
+    _serial = field_validator("serial", mode="before")(parse_serial)
+    _play_level = field_validator("max_fail_percentage", "any_errors_fatal")(not_also_in_recovery)
 
     @field_validator("gather_facts", mode="before")
     @classmethod

@@ -39,6 +39,7 @@ class Inherited:
     ignore_errors: bool | None = None
     ignore_unreachable: bool | None = None
     timeout: float | None = None
+    throttle: int | None = None
     run_once: bool | None = None
     delegate_to: str | None = None
     notify: tuple[str, ...] = ()
@@ -58,6 +59,7 @@ class Inherited:
             ignore_errors=_pick(node.ignore_errors, self.ignore_errors),
             ignore_unreachable=_pick(node.ignore_unreachable, self.ignore_unreachable),
             timeout=_pick(node.timeout, self.timeout),
+            throttle=_pick(node.throttle, self.throttle),
             run_once=_pick(node.run_once, self.run_once),
             delegate_to=_pick(node.delegate_to, self.delegate_to),
             notify=self.notify + tuple(node.notify),

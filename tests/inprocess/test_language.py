@@ -560,21 +560,21 @@ def test_end_play_and_job_status(world: World) -> None:
 def test_group_and_host_vars_folders(world: World, tmp_path: Path) -> None:
     from netraven.vardirs import apply_var_dirs
 
-    spec = world.spec(
-        """
+    spec_text = """
         - hosts: all
           tasks:
             - config: {lines: ["snmp-server contact {{ contact }}", "ntp server {{ ntp }}"]}
         """
-    )
     inventory_dir = world.root / "inventory"
+    inventory_dir.mkdir()
     (inventory_dir / "group_vars").mkdir()
     (inventory_dir / "group_vars" / "all.yml").write_text("ntp: 192.0.2.1\ncontact: all\n")
     (inventory_dir / "group_vars" / "site_b").mkdir()
     (inventory_dir / "group_vars" / "site_b" / "a.yml").write_text("contact: site-b\n")
     (world.root / "host_vars").mkdir()  # beside the playbook: wins over the inventory's
     (world.root / "host_vars" / "r4.yaml").write_text("contact: r4-own\n")
-    apply_var_dirs(spec.inventory, [inventory_dir, world.root], None)
+    spec = world.spec(spec_text)  # load_inventory reads the inventory's own folders
+    apply_var_dirs(spec.inventory, [world.root], None)
     from netraven.engine import execute
 
     outcome = asyncio.run(execute(spec, store=world.store, connections=world.network.registry()))
@@ -588,3 +588,75 @@ def test_group_and_host_vars_folders(world: World, tmp_path: Path) -> None:
         "r3": "snmp-server contact site-b",
         "r4": "snmp-server contact r4-own",
     }
+
+
+def test_a_handler_notified_by_a_selected_task_runs_whatever_its_tags(world: World) -> None:
+    outcome = world.run(
+        """
+        - hosts: r1
+          tasks:
+            - config: {lines: ["ntp server 192.0.2.1"]}
+              tags: [ntp]
+              notify: save
+            - config: {lines: ["not selected"]}
+          handlers:
+            - name: save
+              config: {lines: ["saved"]}
+        """,
+        tags=frozenset({"ntp"}),
+    )
+    assert outcome.exit_code == 0
+    config = world.network.device("r1").config
+    assert "saved" in config and "not selected" not in config
+
+
+def test_ignore_unreachable_records_it_and_the_host_carries_on(world: World) -> None:
+    from netraven.errors import ConnectionFailed
+
+    device = world.network.device("r1")
+    device.fail_open.append(ConnectionFailed("connection refused"))
+    device.outputs["show clock"] = "12:00"
+    outcome = world.run(
+        """
+        - hosts: r1
+          tasks:
+            - command: show clock
+              ignore_unreachable: true
+            - config: {lines: ["logging host 192.0.2.5"]}
+        """
+    )
+    assert outcome.exit_code == 0
+    first, second = outcome.tasks
+    assert first.status == TaskStatus.UNREACHABLE and first.ignored
+    assert second.status == TaskStatus.CHANGED
+    assert "logging host 192.0.2.5" in device.config
+
+
+def test_import_playbook_and_vars_files(world: World) -> None:
+    (world.root / "common").mkdir()
+    (world.root / "common" / "ntp.yml").write_text(
+        "- hosts: r1\n  vars_files: [ntp_vars.yml]\n  tasks:\n"
+        "    - config: {lines: ['ntp server {{ ntp }}']}\n"
+    )
+    (world.root / "common" / "ntp_vars.yml").write_text("ntp: '{{ base }}.7'\n")
+    outcome = world.run(
+        """
+        - import_playbook: common/ntp.yml
+          vars: {base: 192.0.2}
+        - hosts: r2
+          tasks:
+            - config: {lines: ["logging host 192.0.2.5"]}
+        """
+    )
+    assert outcome.exit_code == 0
+    assert "ntp server 192.0.2.7" in world.network.device("r1").config
+    assert "logging host 192.0.2.5" in world.network.device("r2").config
+    assert [h.play for h in outcome.hosts] == ["r1", "r2"]
+
+
+def test_an_import_cycle_and_a_bad_vars_file_are_input_errors(world: World) -> None:
+    (world.root / "loop.yml").write_text("- import_playbook: play.yml\n")
+    with pytest.raises(InputError, match="imports itself"):
+        world.spec("- import_playbook: loop.yml\n")
+    with pytest.raises(InputError, match=r"play.yml:2: .*vars_files\[0\]: file not found"):
+        world.spec("- hosts: all\n  vars_files: [missing.yml]\n")

@@ -44,6 +44,23 @@ def test_rollback_on_a_platform_without_rollback_support(world: World) -> None:
         plan_job(spec.playbook, spec.inventory, None, default_registry())
 
 
+def test_batch_rollback_on_a_platform_without_rollback_support(world: World) -> None:
+    """A task that opts out of rolling itself back is still undone by a failed batch."""
+    spec = world.spec(
+        """
+        - hosts: all
+          serial: 1
+          recovery: {on_failure: rollback, rollback_scope: batch}
+          tasks:
+            - config: {lines: ["ntp server 192.0.2.1"]}
+              recovery: {on_failure: continue}
+        """,
+        {"r1": {"platform": "hp_procurve"}},
+    )
+    with pytest.raises(InputError, match="has no rollback support"):
+        plan_job(spec.playbook, spec.inventory, None, default_registry())
+
+
 def test_execute_refuses_before_recording_a_job(world: World) -> None:
     with pytest.raises(InputError):
         world.run(SHOW, {"r1": {"platform": "cisco_ios", "data": {"connection": "nope"}}})
