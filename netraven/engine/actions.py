@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ from netraven.engine.config_modes import ConfigRequest, apply_commands, plan_con
 from netraven.engine.offload import off_loop
 from netraven.errors import CheckModeBlocked, DeviceError, NetRavenError, TaskFailed
 from netraven.playbook.config_schema import ConfigAction as ConfigSpec
+from netraven.playbook.parse_schema import ParseSpec
 from netraven.playbook.schema import LinesOrTemplate, Task
 from netraven.playbook.templates import Templates
 from netraven.playbook.variables import render_value
@@ -32,6 +34,7 @@ from netraven.playbook.variables import render_value
 RUNNING_CONFIG = "show running-config"
 STARTUP_CONFIG = "show startup-config"
 SAVE_CONFIG = "write memory"
+MAX_LOGGED_PARSE = 16 * 1024  # characters of parsed JSON kept in the debug log
 
 
 @dataclass
@@ -42,6 +45,7 @@ class ActionResult:
     skipped: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # shown to the user, e.g. a line that looks abbreviated
+    notes: tuple[tuple[str, str], ...] = ()  # (level, message) for the job's log
 
 
 @dataclass
@@ -71,13 +75,50 @@ class CommandAction:
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         conn = await step.connection()
         outputs: list[str] = []
+        commands: list[str] = []
         for source in task.command or []:
             command = step.templates.render(source, step.variables)
             try:
                 outputs.append(await conn.send_command(command))
             except CheckModeBlocked as exc:
                 return ActionResult(skipped=True, output=str(exc))
-        return ActionResult(output="\n".join(outputs), extra={"outputs": outputs})
+            commands.append(command)
+        result = ActionResult(output="\n".join(outputs), extra={"outputs": outputs})
+        if task.parse is not None:  # the loader allows it with exactly one command only
+            await _parse(step, task.parse, commands[0], outputs[0], result)
+        return result
+
+
+async def _parse(step: Step, spec: ParseSpec, command: str, text: str, into: ActionResult) -> None:
+    """``.parsed`` for ``register``, and a record of it in the job's log (output stays raw)."""
+    from netraven.engine.parse import parse_output  # loads no parser library by itself
+
+    if spec.command is not None:
+        command = step.templates.render(spec.command, step.variables)
+    try:
+        parsed = await off_loop(
+            partial(
+                parse_output,
+                spec,
+                text,
+                platform=step.platform,
+                command=command,
+                search=(*step.search_dirs, step.templates.base_dir),
+            ),
+            size=len(text),
+        )
+    except TaskFailed as exc:
+        raise TaskFailed(str(exc), output=into.output) from None  # keep what the device said
+    into.extra["parsed"] = parsed
+    summary = f"parsed {len(parsed)} record(s) with {spec.kind}"
+    into.notes += (("info", summary), ("debug", f"parsed: {_capped_json(parsed)}"))
+    if not parsed:
+        into.warnings += (f"{summary}: the parser matched nothing in the output",)
+
+
+def _capped_json(parsed: list[dict[str, Any]]) -> str:
+    text = json.dumps(parsed, default=str)
+    return text if len(text) <= MAX_LOGGED_PARSE else text[:MAX_LOGGED_PARSE] + " …(truncated)"
 
 
 class ConfigAction:

@@ -518,6 +518,8 @@ class HostRun:
             return None
         for warning in action.warnings:
             self.ctx.log(self.host.name, "warning", f"task '{result.name}': {warning}")
+        for level, note in action.notes:
+            self.ctx.log(self.host.name, level, f"task '{result.name}': {note}")
         result.output = action.output
         result.diff = action.diff
         result.changed = action.changed

@@ -6,6 +6,7 @@ send back, so it can be unit-tested without SSH.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,85 @@ GLOBAL_RE = re.compile(
     r"^(hostname|ntp|snmp-server|logging (host|buffered|trap)|ip (route|domain|name-server|ssh)|"
     r"username|enable|aaa|service|banner|clock|vtp|spanning-tree mode|crypto|cdp run|lldp run)\b"
 )
+
+
+MODEL = "WS-C2960X-48FPD-L"
+BANNER = (
+    "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4, "
+    "RELEASE SOFTWARE (fc2)"
+)
+VERSION_TEMPLATE = """\
+{banner}
+Technical Support: http://www.cisco.com/techsupport
+Copyright (c) 1986-2021 by Cisco Systems, Inc.
+Compiled Fri 12-Mar-21 02:53 by prod_rel_team
+
+ROM: Bootstrap program is C2960X boot loader
+BOOTLDR: C2960X Boot Loader (C2960X-HBOOT-M) Version 15.2(7r)E1, RELEASE SOFTWARE (fc1)
+
+{hostname} uptime is 4 weeks, 2 days, 3 hours, 7 minutes
+System returned to ROM by power-on
+System restarted at 06:53:11 UTC Thu Oct 29 2026
+System image file is "flash:c2960x-universalk9-mz.152-7.E4.bin"
+
+
+
+This product contains cryptographic features and is subject to United
+States and local country laws governing import, export, transfer and
+use. Delivery of Cisco cryptographic products does not imply
+third-party authority to import, export, distribute or use encryption.
+Importers, exporters, distributors and users are responsible for
+compliance with U.S. and local country laws. By using this product you
+agree to comply with applicable laws and regulations. If you are unable
+to comply with U.S. and local laws, return this product immediately.
+
+A summary of U.S. laws governing Cisco cryptographic products may be found at:
+http://www.cisco.com/wwl/export/crypto/tool/stqrg.html
+
+If you require further assistance please contact us by sending email to
+export@cisco.com.
+
+License Level: lanbase
+License Type: Permanent
+Next reload license Level: lanbase
+
+cisco {model} (APM86XXX) processor (revision B0) with 524288K bytes of memory.
+Processor board ID {serial}
+Last reset from power-on
+1 Virtual Ethernet interface
+1 FastEthernet interface
+52 Gigabit Ethernet interfaces
+2 Ten Gigabit Ethernet interfaces
+The password-recovery mechanism is enabled.
+
+512K bytes of flash-simulated non-volatile configuration memory.
+Base ethernet MAC Address       : {mac}
+Motherboard assembly number     : 73-15425-08
+Power supply part number        : 341-0528-03
+Motherboard serial number       : {serial}
+Model revision number           : B0
+Motherboard revision number     : A0
+Model number                    : {model}
+System serial number            : {serial}
+Top Assembly Part Number        : 68-4787-02
+Top Assembly Revision Number    : A0
+Version ID                      : V02
+CLEI Code Number                : CMM1T00ARC
+Hardware Board Revision Number  : 0x01
+
+
+Switch Ports Model                     SW Version            SW Image
+------ ----- -----                     ----------            ----------
+*    1 54    {model:<25} 15.2(7)E4             C2960X-UNIVERSALK9-M
+
+
+Configuration register is 0xF"""
+
+
+def _base_mac(name: str) -> str:
+    """A stable MAC address per device (Cisco's 00:1e:7a prefix), for ``show version``."""
+    low = hashlib.sha256(name.encode()).digest()[:3]
+    return "00:1e:7a:" + ":".join(f"{b:02x}" for b in low)
 
 
 def device_name(index: int) -> str:
@@ -281,30 +361,39 @@ class Session:
         return self._invalid(line, len(line.split()[0]) + 1)
 
     def _version(self) -> str:
+        """A Catalyst 2960-X on IOS 15.2(7)E4, line for line as the real switch prints it.
+
+        Shaped after real 2960-X output (and ntc-templates' cisco_ios fixtures), so that
+        ``cisco_ios_show_version.textfsm`` finds hostname, version, uptime, image,
+        hardware, serial, MAC address and configuration register where a device has them.
+        """
         d = self.device
-        return (
-            "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4, "
-            "RELEASE SOFTWARE (fc2)\n"
-            "Technical Support: http://www.cisco.com/techsupport\n"
-            "Copyright (c) 1986-2021 by Cisco Systems, Inc.\n\n"
-            f"{d.hostname} uptime is 4 weeks, 2 days, 3 hours, 7 minutes\n"
-            'System image file is "flash:c2960x-universalk9-mz.152-7.E4.bin"\n\n'
-            "cisco WS-C2960X-48FPD-L (APM86XXX) processor with 524288K bytes of memory.\n"
-            f"Processor board ID {d.serial}\n"
-            "Configuration register is 0xF"
+        return VERSION_TEMPLATE.format(
+            banner=BANNER, hostname=d.hostname, serial=d.serial, mac=_base_mac(d.name), model=MODEL
         )
 
     def _ip_brief(self) -> str:
+        """``show ip interface brief`` over the interfaces of the running config.
+
+        Columns as IOS prints them; a name longer than its column pushes the row right
+        with one space, as IOS does. ``Method`` is NVRAM for an address the startup config
+        had, manual for one set since, unset without an address.
+        """
+        startup = {b.line: b.children for b in self.device.startup}
         rows = ["Interface              IP-Address      OK? Method Status                Protocol"]
         for block in self.device.running:
             if not block.line.startswith("interface "):
                 continue
-            ip = next(
-                (c.split()[2] for c in block.children if c.startswith("ip address ")), "unassigned"
-            )
+            address = next((c for c in block.children if c.startswith("ip address ")), None)
+            if address is None:
+                ip, method = "unassigned", "unset"
+            else:
+                saved = address in startup.get(block.line, [])
+                ip, method = address.split()[2], "NVRAM" if saved else "manual"
             status = "administratively down" if "shutdown" in block.children else "up"
-            proto = "down" if status != "up" else "up"
-            rows.append(f"{block.line[10:]:<23}{ip:<16}YES manual {status:<22}{proto}")
+            proto = "up" if status == "up" else "down"
+            name = block.line[len("interface ") :]
+            rows.append(f"{name:<22} {ip:<15} YES {method:<6} {status:<21} {proto}")
         return "\n".join(rows)
 
     # --- configuration mode -------------------------------------------------------

@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from netraven.errors import InputError, InputErrors
 from netraven.playbook.config_schema import ConfigAction, config_problems
+from netraven.playbook.parse_schema import ParseSpec
 from netraven.playbook.schema import (
     ACTIONS,
     BLOCK_TAG,
@@ -479,6 +480,8 @@ class _Loader:
             names.append((task.rollback.template, (*loc, "rollback", "template")))
         if task.template is not None:
             names.append((task.template.src, (*loc, "template", "src")))
+        if task.parse is not None and task.parse.template_file is not None:
+            self.check_parse_template(task.parse, node, file, raw, (*loc, "parse"))
         for name, where in names:
             if "{{" in name:
                 continue
@@ -493,6 +496,20 @@ class _Loader:
                             f"{_field(where)}: {exc}", path=str(file), line=line_of(raw, where)
                         )
                     )
+
+    def check_parse_template(
+        self, spec: ParseSpec, node: TaskNode, file: Path, raw: Any, loc: tuple[int | str, ...]
+    ) -> None:
+        """A parse template exists (role's templates first) and, for textfsm, compiles."""
+        from netraven.engine.parse import check_template
+
+        where = (*loc, "template" if spec.template is not None else "template_path")
+        try:
+            check_template(spec, (*node.scope.search_dirs, self.templates.base_dir))
+        except InputError as exc:
+            self.problems.append(
+                InputError(f"{_field(where)}: {exc}", path=str(file), line=line_of(raw, where))
+            )
 
     def check_play(
         self, play: CompiledPlay, file: Path, raw: Any, loc: tuple[int | str, ...]
@@ -650,6 +667,9 @@ def _check_task(
 
     for i, command in enumerate(task.command or []):
         check("str", command, (*base, "command", i))
+    problems += _parse_placement(file, raw, (*base, "parse"), task)
+    if task.parse is not None and task.parse.command is not None:
+        check("str", task.parse.command, (*base, "parse", "command"))
     for key in ("when", "changed_when", "failed_when"):
         for i, cond in enumerate(getattr(task, key) or []):
             check("expr", cond, (*base, key, i))
@@ -717,3 +737,20 @@ def _plugin_arg_errors(
             )
         return found
     return []
+
+
+def _parse_placement(
+    file: Path, raw: object, loc: tuple[int | str, ...], task: Task
+) -> list[InputError]:
+    """``parse:`` names a parser and sits on a task that runs exactly one command."""
+    if task.parse is None:
+        if "parse" not in task.model_fields_set:
+            return []
+        message = "name a parser (textfsm, ntc_templates or ttp)"  # ``parse:`` would do nothing
+    elif task.command is None:
+        message = "only a command task can parse"
+    elif len(task.command) != 1:
+        message = "parses the output of exactly one command; give each command its own task"
+    else:
+        return []
+    return [InputError(f"{_field(loc)}: {message}", path=str(file), line=line_of(raw, loc))]

@@ -23,6 +23,7 @@ from pydantic import (
 
 # Re-exported: the config task's model lives in its own module.
 from netraven.playbook.config_schema import ConfigAction as ConfigAction
+from netraven.playbook.parse_schema import ParseSpec
 from netraven.playbook.rollout_keys import (
     SerialStep,
     not_also_in_recovery,
@@ -240,6 +241,7 @@ class _Common(_Strict):
 
 class Task(_Common):
     command: list[str] | None = None
+    parse: ParseSpec | None = None
     config: ConfigAction | None = None
     backup: BackupAction | None = None
     assert_: AssertAction | None = Field(default=None, alias="assert")
