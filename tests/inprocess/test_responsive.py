@@ -17,11 +17,13 @@ from tests.inprocess.conftest import World
 NEIGHBOURS = 200
 
 
-def test_a_20000_line_config_push_does_not_stall_the_loop(
+def test_a_30000_line_config_push_does_not_stall_the_loop(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     big = world.network.device("big")
-    for i in range(4000):  # 5 lines each with the "!" separator: 20,000 lines
+    # 5 lines each with the "!" separator: 30,000 lines, so the diff reliably takes long
+    # enough (well over 0.3 s) for a stall to be told from scheduling noise.
+    for i in range(6000):
         big.config[f"interface GigabitEthernet1/0/{i}"] = [
             f"description port {i}",
             "switchport mode access",
