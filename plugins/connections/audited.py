@@ -14,7 +14,6 @@ from pathlib import Path
 
 from netraven.connections.base import Connection, HostParams
 from netraven.connections.platforms import SCRAPLI_DRIVERS, SCRAPLI_MANAGED_ARGS
-from netraven.connections.scrapli_conn import ScrapliConnection
 from netraven.secrets import Redactor
 
 
@@ -22,6 +21,10 @@ class AuditedConnection:
     """Wraps a scrapli session; writes the trail before each call, so a hang still shows."""
 
     def __init__(self, params: HostParams, directory: Path) -> None:
+        # Imported here, not at the top: plugins load with every playbook (validate,
+        # --syntax-check), and scrapli with asyncssh costs ~0.1 s of start-up.
+        from netraven.connections.scrapli_conn import ScrapliConnection
+
         self._inner = ScrapliConnection(params)
         self._host = params.name
         self._path = directory / f"{params.name}.jsonl"
