@@ -11,15 +11,19 @@ Two virtualenvs are built (reused on later runs) under ``--dir``:
   transitive dependencies are whatever pip resolves for those pins.
 * ``latest``: the declared specifiers as written, upgraded, so pip picks the newest allowed.
 
-In each one it imports every ``netraven`` module (plus the psycopg driver through SQLAlchemy) and
-runs ``pytest -q tests/unit tests/inprocess`` with this checkout first on ``PYTHONPATH``. Linters
-(ruff, mypy) are installed but not run: their verdict is checked by the ordinary CI at the floor.
+In each one it imports every ``netraven`` module (plus the psycopg driver through SQLAlchemy),
+runs ``pytest -q tests/unit tests/inprocess`` with this checkout first on ``PYTHONPATH``, and then
+a lab smoke (``tests/integration/test_cli_input.py`` and ``test_run_lab.py``, ~1 minute): the
+unit and in-process tiers use FakeNetwork, so without it scrapli, asyncssh, netmiko and the CLI
+would never run at their minimum. Linters (ruff, mypy) are installed but not run: their verdict is
+checked by the ordinary CI at the floor.
 
 Usage (from the repository root; the first run downloads ~300 MB, later runs reuse the venvs)::
 
     python bench/deps_matrix.py                  # both venvs, table, exit 1 if either fails
     python bench/deps_matrix.py --only min       # just the minimums
     python bench/deps_matrix.py --fresh          # rebuild the venvs from scratch
+    python bench/deps_matrix.py --no-lab         # skip the lab smoke (no SSH to 127.0.0.1)
 
 It needs network access to the package index and is kept out of the regular test run.
 """
@@ -41,6 +45,7 @@ from pathlib import Path
 __all__ = ["Requirement", "direct_requirements", "main", "parse_requirement"]
 
 ROOT = Path(__file__).resolve().parent.parent
+LAB_TESTS = ("tests/integration/test_cli_input.py", "tests/integration/test_run_lab.py")
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*?)\s*$")
 
 # Imported by path by alembic, not as modules: env.py runs migrations at import time.
@@ -131,11 +136,13 @@ class Outcome:
     install: str = "not run"
     smoke: str = "not run"
     tests: str = "not run"
+    lab: str = "not run"
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.install == "ok" and self.smoke.startswith("ok") and self.tests.startswith("ok")
+        checks = (self.smoke, self.tests, self.lab)
+        return self.install == "ok" and all(c.startswith(("ok", "skipped")) for c in checks)
 
 
 def _run(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -155,7 +162,15 @@ def _pins(reqs: list[Requirement], label: str) -> list[str]:
     return [f"{r.name}{r.extras}{r.specifier}" for r in reqs]
 
 
-def run_venv(label: str, reqs: list[Requirement], base: Path, fresh: bool) -> Outcome:
+def _pytest(python: Path, paths: list[str], log: Path, env: dict[str, str]) -> str:
+    code, out = _run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
+                     log, env)
+    summary = out.strip().splitlines()[-1] if out.strip() else "(no output)"
+    return ("ok: " if code == 0 else "FAILED: ") + summary.strip("= ")
+
+
+def run_venv(label: str, reqs: list[Requirement], base: Path, fresh: bool,
+             lab: bool) -> Outcome:
     """Build (or reuse) one venv, install its pins and run the checks in it."""
     started = time.monotonic()
     venv = base / label
@@ -188,10 +203,8 @@ def run_venv(label: str, reqs: list[Requirement], base: Path, fresh: bool) -> Ou
     code, out = _run([str(python), "-c", _SMOKE], log, env)
     lines = out.strip().splitlines() or ["(no output)"]
     outcome.smoke = ("ok: " + lines[0]) if code == 0 else "FAILED: " + "; ".join(lines[-3:])[:200]
-    code, out = _run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                      "tests/unit", "tests/inprocess"], log, env)
-    summary = out.strip().splitlines()[-1] if out.strip() else "(no output)"
-    outcome.tests = ("ok: " if code == 0 else "FAILED: ") + summary.strip("= ")
+    outcome.tests = _pytest(python, ["tests/unit", "tests/inprocess"], log, env)
+    outcome.lab = _pytest(python, list(LAB_TESTS), log, env) if lab else "skipped (--no-lab)"
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -213,6 +226,7 @@ def render(reqs: list[Requirement], outcomes: list[Outcome]) -> str:
         lines.append(f"  install: {o.install}")
         lines.append(f"  import smoke: {o.smoke}")
         lines.append(f"  pytest tests/unit tests/inprocess: {o.tests}")
+        lines.append(f"  lab smoke: {o.lab}")
     return "\n".join(lines)
 
 
@@ -222,10 +236,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the venvs and their logs live (default: %(default)s)")
     parser.add_argument("--only", choices=["min", "latest"], help="run one venv only")
     parser.add_argument("--fresh", action="store_true", help="delete and rebuild the venvs")
+    parser.add_argument("--no-lab", action="store_true", help="skip the lab smoke tests")
     args = parser.parse_args(argv)
     reqs = direct_requirements()
     labels = [args.only] if args.only else ["min", "latest"]
-    outcomes = [run_venv(label, reqs, args.dir, args.fresh) for label in labels]
+    outcomes = [run_venv(label, reqs, args.dir, args.fresh, not args.no_lab) for label in labels]
     print(render(reqs, outcomes))
     print(f"\nlogs: {', '.join(str(args.dir / f'{o.label}.log') for o in outcomes)}")
     return 0 if all(o.ok for o in outcomes) else 1
