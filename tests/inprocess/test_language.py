@@ -693,3 +693,23 @@ def test_no_log_hides_output_diff_and_error_but_register_still_works(world: Worl
     logs = " ".join(entry.message for entry in job_logs(world.store, outcome.job_id))
     assert "key-9x" not in recorded and "0822455D0A16" not in recorded
     assert "failed" in logs and "key-9x" not in logs and "0822455D0A16" not in logs
+
+
+def test_end_play_ends_later_serial_batches_too(world: World) -> None:
+    outcome = world.run(
+        """
+        - hosts: all
+          serial: 1
+          tasks:
+            - config: {lines: ["first batch only"]}
+            - meta: end_play
+        """
+    )
+    assert outcome.status == JobStatus.SUCCEEDED
+    touched = [n for n in ("r1", "r2", "r3", "r4") if world.network.device(n).config]
+    assert touched == ["r1"]
+    assert {h.host: h.status for h in outcome.hosts if h.host != "r1"} == {
+        "r2": HostStatus.SKIPPED,
+        "r3": HostStatus.SKIPPED,
+        "r4": HostStatus.SKIPPED,
+    }
