@@ -57,6 +57,7 @@ class StoreListener:
                 "attempts": o.attempts,
                 "started_at": o.started_at,
                 "duration_ms": o.duration_ms,
+                "credential": o.credential,
             },
             redacted=self._redacted,
         )
