@@ -57,7 +57,6 @@ class StoreListener:
                 "attempts": o.attempts,
                 "started_at": o.started_at,
                 "duration_ms": o.duration_ms,
-                "credential": o.credential,
             },
             redacted=self._redacted,
         )
@@ -76,6 +75,7 @@ class StoreListener:
                 "started_at": o.started_at,
                 "finished_at": o.finished_at,
                 "duration_ms": o.duration_ms,
+                "credential": o.credential,
             },
             redacted=self._redacted,
         )
