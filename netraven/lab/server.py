@@ -160,7 +160,10 @@ class DeviceSSHServer(asyncssh.SSHServer):
         if self._faults.auth:
             self._lab.log.connection(self._device.name, "auth-rejected")
             return False
-        return username == self._lab.username and password == self._lab.password
+        accepted = username == self._lab.username and password == self._lab.password
+        if not accepted:  # logged so tests can count refused logins (never the password)
+            self._lab.log.connection(self._device.name, "login-refused")
+        return accepted
 
     def session_requested(self) -> DeviceSSHSession:
         return DeviceSSHSession(self._device, self._lab.latency, self._faults)
