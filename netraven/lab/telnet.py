@@ -71,8 +71,8 @@ class TelnetCodec:
 
 
 def encode(text: str) -> bytes:
-    """Text for the wire: UTF-8, with any 0xFF byte doubled as Telnet requires."""
-    return text.encode("utf-8").replace(b"\xff", b"\xff\xff")
+    """Text for the wire. UTF-8 never produces 0xFF, so no IAC byte needs doubling."""
+    return text.encode("utf-8")
 
 
 class TelnetDevice(asyncio.Protocol):
