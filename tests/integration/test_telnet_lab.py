@@ -189,3 +189,27 @@ def test_wrong_password_over_telnet_is_unreachable_exit_4(
     assert not any(
         c["mode"] in ("privileged", "config") for c in telnet_lab.commands(device, started)
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ({"data": {"transport": "serial"}}, "host sw-lab-1: data.transport 'serial'"),
+        (
+            {"platform": "linux", "data": {"connection": "netmiko"}},
+            "host sw-lab-1: transport telnet: connection 'netmiko' cannot reach platform 'linux'",
+        ),
+    ],
+)
+def test_transport_mistakes_are_input_errors_before_any_connection(
+    telnet_lab: Lab, workdir: Path, host: dict[str, object], message: str
+) -> None:
+    inventory = telnet_lab.inventory_copy(workdir / "inv", **{"sw-lab-1": host})
+    started = time.time()
+    result = netraven(
+        "run", str(write(workdir / "b.yml", BACKUP)), "-i", str(inventory), cwd=workdir
+    )
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert message in result.stderr
+    for device in ("sw-lab-1", "sw-lab-2", "sw-lab-3"):
+        assert telnet_lab.commands(device, started) == []
