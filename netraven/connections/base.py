@@ -66,7 +66,8 @@ class HostParams:
             username=host.username,
             password=host.password,
             secret=host.get("enable_secret") or None,
-            platform=host.platform or nornir_platform or "cisco_ios",
+            # A netmiko "<platform>_telnet" name, wherever given, is that platform over Telnet.
+            platform=(host.platform or nornir_platform or "cisco_ios").removesuffix("_telnet"),
             timeout=float(timeout),
             extras=dict(host.get("connection_extras", {}) or {}),
             transport=transport,
@@ -88,9 +89,10 @@ def _transport(host: Host) -> tuple[str, str | None]:
     """``data.transport``, else what the host's Nornir connection_options imply.
 
     nornir_scrapli reads ``connection_options.scrapli.extras.transport`` (``asynctelnet``)
-    and nornir_netmiko ``connection_options.netmiko.platform`` (``cisco_ios_telnet``); an
-    inventory written for those plugins reaches its devices the same way here. Returns the
-    transport and the platform a netmiko ``*_telnet`` option names, if any.
+    and nornir_netmiko ``connection_options.netmiko.platform`` or the host's ``platform``
+    (``cisco_ios_telnet``); an inventory written for those plugins reaches its devices the
+    same way here. Returns the transport and the platform a netmiko ``*_telnet`` option
+    names, if any.
     """
     implied: dict[str, str] = {}
     platform: str | None = None
@@ -105,7 +107,10 @@ def _transport(host: Host) -> tuple[str, str | None]:
         implied["connection_options.scrapli.extras.transport"] = _SCRAPLI_TRANSPORTS[value]
     netmiko_platform = host.get_connection_parameters("netmiko").platform
     if netmiko_platform and netmiko_platform.endswith("_telnet"):
-        implied["connection_options.netmiko.platform"] = "telnet"
+        if netmiko_platform == host.platform:
+            implied["platform"] = "telnet"
+        else:
+            implied["connection_options.netmiko.platform"] = "telnet"
         platform = netmiko_platform.removesuffix("_telnet")
     explicit = host.get("transport", None)
     if explicit is not None:

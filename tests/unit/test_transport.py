@@ -57,6 +57,7 @@ scrapli_user:
 netmiko_user:
   connection_options: {netmiko: {platform: hp_procurve_telnet}}
 grouped: {groups: [telnet_scrapli]}
+plain_netmiko_style: {platform: cisco_xr_telnet}
 scrapli_ssh:
   connection_options: {scrapli: {extras: {transport: asyncssh}}}
 """,
@@ -68,6 +69,10 @@ scrapli_ssh:
     assert hosts["netmiko_user"].platform == "hp_procurve"  # the platform the option names
     assert hosts["grouped"].transport == "telnet" and hosts["grouped"].port == 23
     assert hosts["scrapli_ssh"].transport == "ssh"
+    assert (hosts["plain_netmiko_style"].platform, hosts["plain_netmiko_style"].transport) == (
+        "cisco_xr",
+        "telnet",
+    )
 
 
 @pytest.mark.parametrize(
