@@ -116,6 +116,7 @@ class HostOutcome:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_ms: int = 0
+    credential: str | None = None  # the name of the credential set that logged in
 
     @property
     def failed(self) -> bool:

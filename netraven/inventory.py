@@ -22,6 +22,12 @@ from nornir.core.inventory import (
     ParentGroups,
 )
 
+from netraven.credentials import (
+    CREDENTIALS_FILE,
+    CredentialInventory,
+    CredentialSet,
+    parse_credentials,
+)
 from netraven.errors import InputError, InputErrors
 from netraven.secrets import secret_values
 from netraven.yamlfile import LineDict, load_yaml_with_secrets
@@ -147,6 +153,9 @@ def load_inventory(
 ) -> tuple[Inventory, list[str]]:
     """Return the inventory and every secret value it holds (for redaction).
 
+    ``credentials.yaml`` beside ``hosts.yaml`` (optional) holds credential sets; they
+    ride on the returned inventory (``netraven.credentials.credential_sets``).
+
     Files may be Ansible Vault files and values ``!vault`` strings; they are decrypted
     with ``vault_password`` (every ``!vault`` plaintext counts as a secret).
     """
@@ -157,6 +166,7 @@ def load_inventory(
     hosts_raw = _read(root / "hosts.yaml", True, vault_password, secrets)
     groups_raw = _read(root / "groups.yaml", False, vault_password, secrets)
     defaults_raw = _read(root / "defaults.yaml", False, vault_password, secrets)
+    credentials_raw = _read(root / CREDENTIALS_FILE, False, vault_password, secrets)
 
     problems: list[InputError] = []  # every host's and group's mistakes, not just the first
     d: dict[str, Any] = {}
@@ -231,9 +241,19 @@ def load_inventory(
             connection_options=_options(values.get("connection_options") or {}),
             defaults=defaults,
         )
+    credentials: list[CredentialSet] = []
+    try:
+        credentials, found = parse_credentials(
+            credentials_raw, root / CREDENTIALS_FILE, set(groups_raw), _expand
+        )
+        secrets += found
+    except InputError as exc:
+        _collect(problems, exc)
     if problems:
         raise InputErrors.of(problems)
-    inventory = Inventory(hosts=Hosts(hosts), groups=Groups(groups), defaults=defaults)
+    inventory = CredentialInventory(
+        hosts=Hosts(hosts), groups=Groups(groups), defaults=defaults, credentials=credentials
+    )
     # group_vars/ and host_vars/ beside the inventory belong to it, as in Ansible; those
     # beside a playbook are added by whoever runs that playbook (app.runs.prepare_run).
     from netraven.vardirs import apply_var_dirs

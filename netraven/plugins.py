@@ -77,7 +77,9 @@ class ConnectionPlugin(Protocol):
 
     ``platforms`` are netmiko device_type names (``"*"`` for any); ``managed_args`` the
     driver arguments it sets from the inventory, which ``connection_extras`` may not repeat.
-    Calling it with a host's ``HostParams`` gives an unopened ``Connection``.
+    Calling it with a host's ``HostParams`` gives an unopened ``Connection``. An optional
+    ``telnet_platforms`` attribute names the platforms it also reaches over Telnet
+    (``HostParams.transport == "telnet"``); without it, Telnet hosts are refused at plan time.
     """
 
     name: str
@@ -104,7 +106,13 @@ class Plugins:
                     f"connection plugin '{name}' ({self.origins[('connections', name)]}) "
                     "shadows a built-in connection kind; rename it"
                 )
-            registry.register(name, plugin, plugin.platforms, frozenset(plugin.managed_args))
+            registry.register(
+                name,
+                plugin,
+                plugin.platforms,
+                frozenset(plugin.managed_args),
+                frozenset(getattr(plugin, "telnet_platforms", frozenset())),
+            )
         return registry
 
 

@@ -10,7 +10,9 @@ registry whose only kind, ``fake``, talks to them::
 
 Devices keep a hierarchical running config that configuration really changes, record every
 command and configuration batch they receive, and fail on request (``fail_open``,
-``fail_commands``, ``reject``), so runner behaviour can be tested in milliseconds.
+``fail_commands``, ``reject``), so runner behaviour can be tested in milliseconds. A device
+given a ``login`` accepts only that username/password and refuses the rest with
+``AuthenticationFailed``, recording every attempt's username in ``login_attempts``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netraven.connections.base import INVALID_OUTPUT, Connection, ConnectionRegistry, HostParams
-from netraven.errors import TaskFailed
+from netraven.errors import AuthenticationFailed, TaskFailed
 
 __all__ = ["FakeConnection", "FakeDevice", "FakeNetwork"]
 
@@ -37,6 +39,8 @@ class FakeDevice:
     fail_commands: dict[str, BaseException] = field(default_factory=dict)
     delay: float = 0.0  # seconds each command takes
     gate: asyncio.Event | None = None  # when set up, commands wait for it
+    login: tuple[str, str] | None = None  # (username, password) accepted; None: any
+    login_attempts: list[str | None] = field(default_factory=list)  # usernames, in order
     logins: int = 0
     open_sessions: int = 0
     commands: list[str] = field(default_factory=list)
@@ -110,6 +114,10 @@ class FakeConnection:
     async def open(self) -> None:
         if self.device.fail_open:
             raise self.device.fail_open.pop(0)
+        self.device.login_attempts.append(self.params.username)
+        login = self.device.login
+        if login is not None and (self.params.username, self.params.password) != login:
+            raise AuthenticationFailed(f"authentication failed for {self.params.username}")
         self.device.logins += 1
         self.device.open_sessions += 1
         self._open = True

@@ -95,6 +95,7 @@ def _host_outcome(h: HostResult) -> HostOutcome:
         h.started_at,
         h.finished_at,
         h.duration_ms or 0,
+        h.credential,
     )
 
 

@@ -102,6 +102,7 @@ class HostPlayView(_View):
     started_at: Timestamp | None
     finished_at: Timestamp | None
     duration_ms: int
+    credential: str | None  # the credential set that logged in: its name, never the secret
 
 
 class HostView(_View):
@@ -204,6 +205,7 @@ def job_detail(
                     started_at=h.started_at,
                     finished_at=h.finished_at,
                     duration_ms=h.duration_ms,
+                    credential=h.credential,
                 )
                 for h in plays
             ],

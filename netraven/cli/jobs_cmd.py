@@ -73,7 +73,7 @@ def show_job(job_ref: JobRef, db: DbOpt = None, as_json: JsonOpt = False) -> Non
     for line in (job.aborted, job.error):
         if line:
             console.print(f"[red]{line}[/red]")
-    table = Table("host", "play", "status", "changed", "ms", "error")
+    table = Table("host", "play", "status", "changed", "ms", "credential", "error")
     task_table = Table("host", "task", "status", "ms", "error")
     for name, host in detail.hosts.items():
         for play in host.plays:
@@ -83,6 +83,7 @@ def show_job(job_ref: JobRef, db: DbOpt = None, as_json: JsonOpt = False) -> Non
                 play.status,
                 "yes" if play.changed else "",
                 str(play.duration_ms or ""),
+                play.credential or "",
                 play.error or "",
             )
         for t in host.tasks:

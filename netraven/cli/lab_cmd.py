@@ -20,7 +20,7 @@ NO_LAB = 3
 
 lab_app = typer.Typer(
     rich_markup_mode=None,
-    help="Simulated IOS-like devices over SSH on 127.0.0.1.",
+    help="Simulated IOS-like devices over SSH (and Telnet) on 127.0.0.1.",
     no_args_is_help=True,
 )
 DirOpt = Annotated[
@@ -60,6 +60,13 @@ def lab_up(
             help="DEVICE:LINES: about LINES more lines of running config (repeatable).",
         ),
     ] = None,
+    telnet: Annotated[
+        bool,
+        typer.Option(
+            "--telnet",
+            help="Also serve Telnet (device i on base port + N + i - 1); the inventory uses it.",
+        ),
+    ] = False,
     lab_dir: DirOpt = None,
 ) -> None:
     """Start N devices in one background process and write their inventory."""
@@ -73,11 +80,15 @@ def lab_up(
         latency_ms=latency,
         faults=tuple(fault or ()),
         big_configs=tuple(big_config or ()),
+        telnet=telnet,
     )
     state = control.up(directory, settings)
+    telnet_ports = (
+        f", Telnet on {settings.telnet_port(1)}-{settings.telnet_port(devices)}" if telnet else ""
+    )
     print(
-        f"lab up: {devices} device(s) on 127.0.0.1:{base_port}-{base_port + devices - 1} "
-        f"(pid {state['pid']}); inventory: {_shown(directory / 'inventory')}"
+        f"lab up: {devices} device(s) on 127.0.0.1:{base_port}-{base_port + devices - 1}"
+        f"{telnet_ports} (pid {state['pid']}); inventory: {_shown(directory / 'inventory')}"
     )
 
 
@@ -106,9 +117,13 @@ def lab_status(
         print("no lab running")
     else:
         last = state["base_port"] + state["devices"] - 1
+        telnet_base = state.get("telnet_base_port")
+        telnet_ports = (
+            f", Telnet on {telnet_base}-{telnet_base + state['devices'] - 1}" if telnet_base else ""
+        )
         print(
             f"lab running: {state['devices']} device(s) on 127.0.0.1:{state['base_port']}-"
-            f"{last} (pid {state['pid']}, latency {state['latency_ms']} ms); "
+            f"{last}{telnet_ports} (pid {state['pid']}, latency {state['latency_ms']} ms); "
             f"inventory: {_shown(directory / 'inventory')}"
         )
     if state is None:

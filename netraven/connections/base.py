@@ -1,8 +1,10 @@
 """The connection contract and the registry that picks an implementation per host.
 
 Platforms use netmiko's device_type names in the inventory; scrapli's async drivers
-(over asyncssh) are the fast path where scrapli covers the platform, netmiko runs in
-a worker thread for the rest.
+(over asyncssh, or asynctelnet) are the fast path where scrapli covers the platform,
+netmiko runs in a worker thread for the rest. ``data.transport`` (ssh | telnet) says how
+a host is reached; Nornir's own ways of saying "telnet" in ``connection_options`` mean
+the same.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, Protocol
 
 from nornir.core.inventory import Host
 
+from netraven.connections.platforms import TRANSPORT_PORTS
 from netraven.errors import InputError
 from netraven.secrets import Redactor
 
@@ -38,6 +41,7 @@ class HostParams:
     timeout: float = 30.0
     # Driver options straight from the inventory; some are secrets (a key passphrase).
     extras: dict[str, Any] = field(default_factory=dict, repr=False)
+    transport: str = "ssh"  # "ssh" | "telnet" (platforms.TRANSPORT_PORTS)
 
     def __repr__(self) -> str:
         """The dataclass repr, with secret-looking keys of ``extras`` masked.
@@ -52,18 +56,75 @@ class HostParams:
 
     @classmethod
     def from_host(cls, host: Host) -> HostParams:
+        """Resolve a host; an unknown or contradictory transport is an InputError."""
         timeout = host.get("timeout", 30)
+        transport, nornir_platform = _transport(host)
         return cls(
             name=host.name,
             hostname=host.hostname or host.name,
-            port=host.port or 22,
+            port=host.port or TRANSPORT_PORTS[transport],
             username=host.username,
             password=host.password,
             secret=host.get("enable_secret") or None,
-            platform=host.platform or "cisco_ios",
+            # A netmiko "<platform>_telnet" name, wherever given, is that platform over Telnet.
+            platform=(host.platform or nornir_platform or "cisco_ios").removesuffix("_telnet"),
             timeout=float(timeout),
             extras=dict(host.get("connection_extras", {}) or {}),
+            transport=transport,
         )
+
+
+# What Nornir users write in connection_options.scrapli.extras.transport, by our transport.
+_SCRAPLI_TRANSPORTS = {
+    "asynctelnet": "telnet",
+    "telnet": "telnet",
+    "asyncssh": "ssh",
+    "system": "ssh",
+    "ssh2": "ssh",
+    "paramiko": "ssh",
+}
+
+
+def _transport(host: Host) -> tuple[str, str | None]:
+    """``data.transport``, else what the host's Nornir connection_options imply.
+
+    nornir_scrapli reads ``connection_options.scrapli.extras.transport`` (``asynctelnet``)
+    and nornir_netmiko ``connection_options.netmiko.platform`` or the host's ``platform``
+    (``cisco_ios_telnet``); an inventory written for those plugins reaches its devices the
+    same way here. Returns the transport and the platform a netmiko ``*_telnet`` option
+    names, if any.
+    """
+    implied: dict[str, str] = {}
+    platform: str | None = None
+    scrapli_opts = host.get_connection_parameters("scrapli")
+    value = (scrapli_opts.extras or {}).get("transport")
+    if value is not None:
+        if value not in _SCRAPLI_TRANSPORTS:
+            raise InputError(
+                f"host {host.name}: connection_options.scrapli.extras.transport '{value}' is not "
+                f"one NetRaven speaks (known: {', '.join(sorted(_SCRAPLI_TRANSPORTS))})"
+            )
+        implied["connection_options.scrapli.extras.transport"] = _SCRAPLI_TRANSPORTS[value]
+    netmiko_platform = host.get_connection_parameters("netmiko").platform
+    if netmiko_platform and netmiko_platform.endswith("_telnet"):
+        if netmiko_platform == host.platform:
+            implied["platform"] = "telnet"
+        else:
+            implied["connection_options.netmiko.platform"] = "telnet"
+        platform = netmiko_platform.removesuffix("_telnet")
+    explicit = host.get("transport", None)
+    if explicit is not None:
+        if explicit not in TRANSPORT_PORTS:
+            raise InputError(
+                f"host {host.name}: data.transport '{explicit}' is not a transport "
+                f"(known: {', '.join(TRANSPORT_PORTS)})"
+            )
+        implied = {"data.transport": explicit, **implied}
+    chosen = set(implied.values())
+    if len(chosen) > 1:
+        said = ", ".join(f"{key}: {value}" for key, value in implied.items())
+        raise InputError(f"host {host.name}: contradictory transports ({said})")
+    return (chosen.pop() if chosen else "ssh"), platform
 
 
 class Connection(Protocol):
@@ -93,9 +154,13 @@ class ConnectionKind:
     factory: ConnectionFactory
     platforms: frozenset[str]  # netmiko device_type names; "*" for any
     managed_args: frozenset[str] = frozenset()  # set from the inventory; extras may not repeat them
+    telnet_platforms: frozenset[str] = frozenset()  # those it also reaches over Telnet; "*" any
 
     def supports(self, platform: str) -> bool:
         return platform in self.platforms or "*" in self.platforms
+
+    def speaks_telnet(self, platform: str) -> bool:
+        return platform in self.telnet_platforms or "*" in self.telnet_platforms
 
 
 class ConnectionRegistry:
@@ -114,8 +179,11 @@ class ConnectionRegistry:
         factory: ConnectionFactory,
         platforms: set[str] | frozenset[str],
         managed_args: frozenset[str] = frozenset(),
+        telnet_platforms: set[str] | frozenset[str] = frozenset(),
     ) -> None:
-        self._kinds[kind] = ConnectionKind(kind, factory, frozenset(platforms), managed_args)
+        self._kinds[kind] = ConnectionKind(
+            kind, factory, frozenset(platforms), managed_args, frozenset(telnet_platforms)
+        )
 
     def kinds(self) -> list[str]:
         return sorted(self._kinds)
@@ -144,6 +212,12 @@ class ConnectionRegistry:
             raise InputError(
                 f"host {params.name}: connection '{kind.name}' does not support platform "
                 f"'{params.platform}' (it supports: {', '.join(sorted(kind.platforms))})"
+            )
+        if params.transport == "telnet" and not kind.speaks_telnet(params.platform):
+            raise InputError(
+                f"host {params.name}: transport telnet: connection '{kind.name}' cannot reach "
+                f"platform '{params.platform}' over Telnet"
+                + (" (netmiko has no such *_telnet device type)" if kind.name == "netmiko" else "")
             )
         repeated = sorted(set(params.extras) & kind.managed_args)
         if repeated:
@@ -179,7 +253,17 @@ def default_registry() -> ConnectionRegistry:
 
     registry = ConnectionRegistry()
     registry.register(
-        "scrapli", _scrapli, set(platforms.SCRAPLI_DRIVERS), platforms.SCRAPLI_MANAGED_ARGS
+        "scrapli",
+        _scrapli,
+        set(platforms.SCRAPLI_DRIVERS),
+        platforms.SCRAPLI_MANAGED_ARGS,
+        telnet_platforms=set(platforms.SCRAPLI_DRIVERS),  # scrapli's asynctelnet transport
     )
-    registry.register("netmiko", _netmiko, {"*"}, platforms.NETMIKO_MANAGED_ARGS)
+    registry.register(
+        "netmiko",
+        _netmiko,
+        {"*"},
+        platforms.NETMIKO_MANAGED_ARGS,
+        telnet_platforms=platforms.NETMIKO_TELNET_PLATFORMS,  # its <platform>_telnet types
+    )
     return registry

@@ -57,7 +57,8 @@ class NetmikoConnection:
         }
         try:
             self._conn = ConnectHandler(
-                device_type=p.platform,
+                # netmiko names a platform's Telnet driver "<platform>_telnet".
+                device_type=f"{p.platform}_telnet" if p.transport == "telnet" else p.platform,
                 host=p.hostname,
                 port=p.port,
                 username=p.username,

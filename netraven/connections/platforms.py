@@ -27,8 +27,26 @@ HIER_CONFIG_PLATFORMS: dict[str, str] = {
     "vyos": "VYOS",
     "huawei_vrp": "HUAWEI_VRP",
 }
+# netmiko device_types that have a ``<name>_telnet`` twin (netmiko.ssh_dispatcher.CLASS_MAPPER,
+# netmiko 4.x; a unit test keeps this in step with the installed netmiko): the platforms the
+# netmiko fallback can reach over Telnet. Listed here so planning need not import netmiko.
+_NETMIKO_TELNET_NAMES = """
+    adtran_os apresia_aeos arista_eos aruba_procurve audiocode_66 audiocode_72 audiocode_shell
+    bintec_boss brocade_fastiron brocade_netiron calix_b6 calix_exa centec_os ciena_saos
+    cisco_ios cisco_ioswlc cisco_nxos cisco_s200 cisco_s300 cisco_s500 cisco_xe cisco_xr
+    dell_dnos6 dell_powerconnect dlink_ds extreme_exos extreme_netiron extreme
+    fiberstore_fsosv2 furukawa_fitelnet generic generic_termserver genexis_solt33 hioso_olt
+    hp_comware hp_procurve huawei_olt huawei_ont huawei iij_seilos infinera_packet
+    ipinfusion_ocnos juniper_junos maipu nec_ix nokia_sros oneaccess_oneos optilink_eolt11444
+    optilink_eolt9702 optilink_golt924 paloalto_panos rad_etx raisecom_ros raisecom
+    ruckus_fastiron ruijie_os supermicro_smis telcosystems_binos teldat_cit tplink_jetstream
+    yamaha zte_zxros
+"""
+NETMIKO_TELNET_PLATFORMS = frozenset(_NETMIKO_TELNET_NAMES.split())
+# How a host is reached (``data.transport``), and the port each uses when none is given.
+TRANSPORT_PORTS: dict[str, int] = {"ssh": 22, "telnet": 23}
 # Arguments NetRaven fills from the inventory; connection_extras may tune anything else.
 SCRAPLI_MANAGED_ARGS = frozenset(
-    {"host", "port", "auth_username", "auth_password", "auth_secondary"}
+    {"host", "port", "auth_username", "auth_password", "auth_secondary", "transport"}
 )
 NETMIKO_MANAGED_ARGS = frozenset({"device_type", "host", "port", "username", "password", "secret"})

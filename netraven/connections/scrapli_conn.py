@@ -1,4 +1,4 @@
-"""scrapli's asyncio drivers over asyncssh: many sessions in flight on one thread."""
+"""scrapli's asyncio drivers over asyncssh or asynctelnet: many sessions in flight on one thread."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class ScrapliConnection:
             raise InputError(f"host {params.name}: connection_extras repeats {repeated[0]}")
         tunables: dict[str, Any] = {
             "auth_strict_key": False,
-            "transport": "asyncssh",
+            "transport": "asynctelnet" if params.transport == "telnet" else "asyncssh",
             "timeout_socket": params.timeout,
             "timeout_transport": params.timeout,
             "timeout_ops": params.timeout,

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from nornir.core.inventory import Host
 
 from netraven.connections.base import HostParams
+from netraven.credentials import candidates, credential_sets
 from netraven.domain import HostOutcome, HostStatus, TaskOutcome, TaskStatus
 from netraven.engine.actions import ActionResult, Step, action_for
 from netraven.engine.breakers import Admission, scope_key
@@ -83,7 +84,8 @@ async def run_host_play(
             if admission.trial:
                 ctx.log(host.name, "warning", f"half-open {key}: trial host")
         params = HostParams.from_host(host)
-        session = ctx.sessions.session(params, host.get("connection", None))
+        logins = candidates(host, credential_sets(ctx.inventory))
+        session = ctx.sessions.session(params, host.get("connection", None), logins)
         run = _host_run(ctx, host, play, outcome, session, gate, forks)
         flow = await run.run_play()
         if flow is Flow.FAILED and guard is not None:
@@ -181,6 +183,7 @@ async def _finish(
     if failures and outcome.status not in (HostStatus.INTERRUPTED,):
         outcome.status = HostStatus.FAILED
         outcome.error = "; ".join(filter(None, [outcome.error, *failures]))
+    outcome.credential = ctx.sessions.credential(host.name)  # the set's name, never its secret
     if outcome.failed or ctx.last_play.get(host.name) == outcome.play_index:
         # It sits out the rest of the job, or has no play left: close now, not at the end,
         # so closing overlaps the other hosts' work (and the device frees its vty line).

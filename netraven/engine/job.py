@@ -21,7 +21,14 @@ from sqlalchemy.engine import Engine
 
 from netraven import exit_codes
 from netraven.connections.base import ConnectionRegistry, default_registry
-from netraven.domain import HostOutcome, JobOutcome, JobStatus, TaskOutcome, exit_code_for
+from netraven.domain import (
+    HostOutcome,
+    HostStatus,
+    JobOutcome,
+    JobStatus,
+    TaskOutcome,
+    exit_code_for,
+)
 from netraven.engine.breaker_store import StoreBreakerRecorder
 from netraven.engine.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
 from netraven.engine.context import JobContext
@@ -294,6 +301,25 @@ class _JobRun:
                     self.ctx.log(None, "error", f"play '{play.title}' aborted: {reason}")
                     await rollout.stop(self.ctx, self.spec.inventory, number, reason, forks)
                     return
+                if guard.ended and number < len(rollout.batches):
+                    # meta: end_play ends the play, later serial batches included.
+                    self._skip_later(rollout.batches[number:], item.index, play.title)
+                    break
+
+    def _skip_later(self, batches: list[list[str]], play_index: int, title: str) -> None:
+        now = datetime.now(UTC)
+        for name in (h for batch in batches for h in batch):
+            self.events.host_finished(
+                HostOutcome(
+                    name,
+                    play_index,
+                    title,
+                    HostStatus.SKIPPED,
+                    error="meta: end_play ended the play",
+                    started_at=now,
+                    finished_at=now,
+                )
+            )
 
     def _check_store(self) -> None:
         if self.writer.error is not None:

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from nornir.core.inventory import Host, Inventory
 
 from netraven.connections.base import HostParams
+from netraven.credentials import candidates, credential_sets
 from netraven.domain import HostOutcome, HostStatus, TaskOutcome, TaskStatus
 from netraven.engine.context import JobContext
 from netraven.engine.policy import PlayGuard
@@ -234,7 +235,8 @@ class Rollout:
             async with forks:
                 params = HostParams.from_host(host)
                 # The host's session may be closed (its last play, or it failed): reopen.
-                session = ctx.sessions.session(params, host.get("connection", None))
+                logins = candidates(host, credential_sets(ctx.inventory))
+                session = ctx.sessions.session(params, host.get("connection", None), logins)
                 ctx.log(
                     host.name, "warning", f"rolling back to the pre-change configuration: {reason}"
                 )
@@ -291,6 +293,7 @@ class Rollout:
             started_at=task.started_at,
             finished_at=_now(),
             duration_ms=task.duration_ms,
+            credential=ctx.sessions.credential(task.host),
         )
         ctx.events.host_finished(outcome)
         self.outcomes[task.host] = outcome

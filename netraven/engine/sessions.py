@@ -3,6 +3,12 @@
 A three-play playbook logs in to each host once. A retry drops the session first (it may be
 dead) so the next attempt reconnects; a host that fails has its session closed at once, as
 it sits out the rest of the job.
+
+Logging in walks the host's credential sets (``netraven.credentials``): on an
+authentication failure the next set is tried, on any other failure the error stands (a
+host that cannot be reached is not one that refused a password). A refused set is never
+tried again for that host in the job — retries and later plays reconnect with the set that
+worked, or the untried ones — so a wrong password cannot lock an account by repetition.
 """
 
 from __future__ import annotations
@@ -10,14 +16,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from netraven.connections.base import Connection, ConnectionRegistry, HostParams
 from netraven.connections.guard import CheckModeGuard
+from netraven.credentials import CredentialSet
+from netraven.errors import AuthenticationFailed
 
-__all__ = ["HostSession", "SessionPool"]
+__all__ = ["CredentialChain", "HostSession", "SessionPool"]
 
 Log = Callable[[str | None, str, str], None]
+
+
+class CredentialChain:
+    """One host's candidate sets for one job: which were refused, which one logged in."""
+
+    def __init__(self, sets: Sequence[CredentialSet]) -> None:
+        self.sets = list(sets)
+        self.refused: list[str] = []
+        self.working: str | None = None
+
+    def to_try(self) -> list[CredentialSet]:
+        """The set that worked first, then the untried ones in order; never a refused one."""
+        left = [s for s in self.sets if s.name not in self.refused]
+        return sorted(left, key=lambda s: s.name != self.working)  # stable
 
 
 class HostSession:
@@ -28,8 +50,11 @@ class HostSession:
         registry: ConnectionRegistry,
         check: bool,
         log: Log,
+        credentials: CredentialChain | None = None,
     ) -> None:
         self.params = params
+        self._base = params
+        self.credentials = credentials or CredentialChain([])
         self._requested = requested
         self._registry = registry
         self._check = check
@@ -43,18 +68,45 @@ class HostSession:
 
     async def get(self) -> Connection:
         if self._conn is None:
-            conn = self._registry.create(self.params, self._requested)
-            if self._check:
-                conn = CheckModeGuard(conn)
-            started = time.perf_counter()
-            name = self.params.name
-            self._log(name, "debug", f"connecting to {self.params.hostname}:{self.params.port}")
-            await conn.open()
-            self.logins += 1
-            elapsed = (time.perf_counter() - started) * 1000
-            self._log(name, "info", f"connected in {elapsed:.0f} ms")
-            self._conn = conn
+            self._conn = await self._log_in()
         return self._conn
+
+    async def _log_in(self) -> Connection:
+        chain = self.credentials
+        if not chain.sets:  # no username/password anywhere: the driver's own defaults
+            return await self._open(self._base)
+        name = self._base.name
+        last: AuthenticationFailed | None = None
+        for cred in chain.to_try():
+            params = cred.apply(self._base)
+            level = "info" if len(chain.sets) > 1 else "debug"
+            self._log(name, level, f"logging in with credential set '{cred.name}'")
+            try:
+                conn = await self._open(params)
+            except AuthenticationFailed as exc:
+                chain.refused.append(cred.name)
+                last = exc
+                self._log(name, "warning", f"credential set '{cred.name}' refused: {exc}")
+                continue
+            chain.working, self.params = cred.name, params
+            return conn
+        tried = ", ".join(chain.refused)
+        raise AuthenticationFailed(
+            f"authentication failed with every credential set ({tried})"
+            + (f"; last: {last}" if last is not None else "")
+        )
+
+    async def _open(self, params: HostParams) -> Connection:
+        conn = self._registry.create(params, self._requested)
+        if self._check:
+            conn = CheckModeGuard(conn)
+        started = time.perf_counter()
+        self._log(params.name, "debug", f"connecting to {params.hostname}:{params.port}")
+        await conn.open()
+        self.logins += 1
+        elapsed = (time.perf_counter() - started) * 1000
+        self._log(params.name, "info", f"connected in {elapsed:.0f} ms")
+        return conn
 
     async def close(self) -> None:
         """Close if open; never raises, and finishes even when the caller is cancelled."""
@@ -72,13 +124,28 @@ class SessionPool:
         self._check = check
         self._log = log
         self._sessions: dict[str, HostSession] = {}
+        # Kept when a session is released: a refused set stays refused for the whole job.
+        self._chains: dict[str, CredentialChain] = {}
 
-    def session(self, params: HostParams, requested: str | None) -> HostSession:
+    def session(
+        self,
+        params: HostParams,
+        requested: str | None,
+        credentials: Sequence[CredentialSet] = (),
+    ) -> HostSession:
         session = self._sessions.get(params.name)
         if session is None:
-            session = HostSession(params, requested, self._registry, self._check, self._log)
+            chain = self._chains.setdefault(params.name, CredentialChain(credentials))
+            session = HostSession(
+                params, requested, self._registry, self._check, self._log, chain
+            )
             self._sessions[params.name] = session
         return session
+
+    def credential(self, host: str) -> str | None:
+        """The name of the set the host last logged in with in this job (never a secret)."""
+        chain = self._chains.get(host)
+        return chain.working if chain is not None else None
 
     async def release(self, host: str) -> None:
         session = self._sessions.pop(host, None)

@@ -506,7 +506,9 @@ class HostRun:
         except (DeviceError, NetRavenError) as exc:
             result.status, result.failed, result.error = TaskStatus.FAILED, True, str(exc)
             result.output = exc.output if isinstance(exc, TaskFailed) else None
-            self.ctx.log(self.host.name, "error", f"task '{result.name}' failed: {exc}")
+            self.ctx.log(
+                self.host.name, "error", f"task '{result.name}' failed: {_shown(node, exc)}"
+            )
             return None
         except Exception as exc:  # a bug is a failure, never ignorable, never "ok"
             import traceback
@@ -514,12 +516,15 @@ class HostRun:
             self.ctx.log(self.host.name, "debug", "".join(traceback.format_exception(exc)))
             result.status, result.failed = TaskStatus.FAILED, True
             result.error = f"internal error: {type(exc).__name__}: {exc}"
-            self.ctx.log(self.host.name, "error", f"task '{result.name}' failed: {result.error}")
+            shown = _shown(node, result.error)
+            self.ctx.log(self.host.name, "error", f"task '{result.name}' failed: {shown}")
             return None
         for warning in action.warnings:
-            self.ctx.log(self.host.name, "warning", f"task '{result.name}': {warning}")
+            self.ctx.log(
+                self.host.name, "warning", f"task '{result.name}': {_shown(node, warning)}"
+            )
         for level, note in action.notes:
-            self.ctx.log(self.host.name, level, f"task '{result.name}': {note}")
+            self.ctx.log(self.host.name, level, f"task '{result.name}': {_shown(node, note)}")
         result.output = action.output
         result.diff = action.diff
         result.changed = action.changed
@@ -586,6 +591,8 @@ class HostRun:
             if policy.on_failure == "rollback":  # a failed verification undoes the change
                 await self.roll_back(result)
             self.fatal = policy.on_failure == "abort"
+        if node.scope.no_log:
+            _censor(result)
         await self.emit(result)
         if result.changed and notify:
             self.notify(node)
@@ -604,6 +611,22 @@ class HostRun:
         result.name = ctx.redactor.text(result.name) or ""
         self.outcome.changed |= result.changed
         ctx.events.task_finished(result)  # a failing listener marks the result failed
+
+
+NO_LOG = "the output has been hidden due to the fact that 'no_log: true' was specified"
+
+
+def _shown(node: TaskNode, text: object) -> str:
+    """Log text for a task, or nothing of it under ``no_log``."""
+    return "(hidden: no_log)" if node.scope.no_log else str(text)
+
+
+def _censor(result: TaskOutcome) -> None:
+    """What Ansible shows for a ``no_log`` task: its status, nothing it saw or said."""
+    result.output = NO_LOG
+    result.diff = None
+    if result.error is not None:
+        result.error = NO_LOG
 
 
 def _internal(result: TaskOutcome) -> bool:

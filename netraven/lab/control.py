@@ -34,6 +34,12 @@ class LabSettings:
     community: str = "public"
     faults: tuple[str, ...] = ()
     big_configs: tuple[str, ...] = ()  # DEVICE:LINES, a running config LINES lines longer
+    # Also serve Telnet, device i on base_port + devices + i - 1; the inventory then uses it.
+    telnet: bool = False
+
+    def telnet_port(self, index: int) -> int:
+        """Device ``index``'s (1-based) Telnet port: the block right after the SSH ports."""
+        return self.base_port + self.devices + index - 1
 
 
 class NoLab(LabError):
@@ -106,6 +112,7 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
             "--username",
             settings.username,
             *(arg for device, lines in big for arg in ("--big-config", f"{device}:{lines}")),
+            *(["--telnet"] if settings.telnet else []),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -177,7 +184,12 @@ def set_fault(
 
 
 def write_inventory(directory: Path, settings: LabSettings) -> None:
-    """A Nornir SimpleInventory for the lab: sites and roles as groups, and as tags."""
+    """A Nornir SimpleInventory for the lab: sites and roles as groups, and as tags.
+
+    A lab serving Telnet is reached over Telnet: each host's port is its Telnet port and the
+    defaults say ``data.transport: telnet`` (a host set back to ``transport: ssh`` with its
+    SSH port still works: SSH keeps serving).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     hosts: dict[str, Any] = {}
     for i in range(1, settings.devices + 1):
@@ -185,7 +197,7 @@ def write_inventory(directory: Path, settings: LabSettings) -> None:
         role = "core" if i % 5 == 0 else "access"
         hosts[device_name(i)] = {
             "hostname": "127.0.0.1",
-            "port": settings.base_port + i - 1,
+            "port": settings.telnet_port(i) if settings.telnet else settings.base_port + i - 1,
             "groups": [site, role],
             "data": {"tags": ["lab", site, role]},
         }
@@ -195,7 +207,10 @@ def write_inventory(directory: Path, settings: LabSettings) -> None:
         "username": settings.username,
         "password": settings.password,
         "platform": "cisco_ios",
-        "data": {"enable_secret": settings.secret},
+        "data": {
+            "enable_secret": settings.secret,
+            **({"transport": "telnet"} if settings.telnet else {}),
+        },
     }
     for name, content in (("hosts", hosts), ("groups", groups), ("defaults", defaults)):
         (directory / f"{name}.yaml").write_text(yaml.safe_dump(content, sort_keys=False))

@@ -1,8 +1,11 @@
-"""The lab process: many simulated devices served over SSH from one asyncio loop.
+"""The lab process: many simulated devices served over SSH (and Telnet) from one asyncio loop.
 
 Run as ``python -m netraven.lab.server --state-dir DIR ...``; it writes
 ``DIR/state.json`` once every listener is up and a JSON line per received command
 to ``DIR/commands.log`` so tests can prove what was (and was not) sent.
+
+Ports: device *i* (1-based) serves SSH on ``base_port + i - 1``; with ``--telnet`` it also
+serves Telnet on ``base_port + devices + i - 1``, the block right after the SSH ports.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from typing import IO, Any
 import asyncssh
 
 from netraven.lab import faults
-from netraven.lab.device import Device, Session, device_name, seed_config
+from netraven.lab.device import Device, device_name, seed_config
 from netraven.lab.faults import Faults
+from netraven.lab.telnet import TelnetDevice
+from netraven.lab.terminal import Terminal
 from netraven.system import raise_fd_limit
 
 SECRET_HASH = "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0"
@@ -32,28 +37,32 @@ class CommandLog:
     def __init__(self, path: Path) -> None:
         self._file: IO[str] = path.open("a", encoding="utf-8")
 
-    def __call__(self, device: str, mode: str, command: str) -> None:
-        record = {"t": round(time.time(), 3), "device": device, "mode": mode, "command": command}
+    def __call__(self, device: str, mode: str, command: str, via: str | None = None) -> None:
+        record: dict[str, Any] = {
+            "t": round(time.time(), 3),
+            "device": device,
+            "mode": mode,
+            "command": command,
+        }
+        if via is not None:
+            record["via"] = via
         self._file.write(json.dumps(record) + "\n")
         self._file.flush()
 
-    def connection(self, device: str, event: str) -> None:
-        self(device, "connection", event)
+    def connection(self, device: str, event: str, via: str = "ssh") -> None:
+        """A connection event; ``via`` says which listener (ssh | telnet) it came through."""
+        self(device, "connection", event, via)
 
 
 class DeviceSSHSession(asyncssh.SSHServerSession[str]):
-    """Character echo, line assembly, think-time and session faults around a CLI ``Session``."""
+    """An SSH shell channel carrying one device ``Terminal``."""
 
     def __init__(self, device: Device, latency: float, faults: Faults) -> None:
-        self._cli = Session(device)
+        self._device = device
         self._latency = latency
         self._faults = faults
-        self._commands = 0
-        self._buffer: list[str] = []
-        self._last_cr = False
-        self._lines: asyncio.Queue[str] = asyncio.Queue()
         self._chan: asyncssh.SSHServerChannel[str] | None = None
-        self._worker: asyncio.Task[None] | None = None
+        self._terminal: Terminal | None = None
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:  # type: ignore[override]
         self._chan = chan
@@ -66,60 +75,20 @@ class DeviceSSHSession(asyncssh.SSHServerSession[str]):
 
     def session_started(self) -> None:
         assert self._chan is not None
-        self._chan.write("\r\n" + self._cli.prompt)
-        self._worker = asyncio.get_running_loop().create_task(self._run())
+        chan = self._chan
+
+        def hangup(abort: bool) -> None:
+            if abort:
+                chan.get_connection().abort()
+            else:
+                chan.exit(0)
+
+        self._terminal = Terminal(self._device, self._latency, self._faults, chan.write, hangup)
+        self._terminal.start()
 
     def data_received(self, data: str, datatype: Any) -> None:
-        assert self._chan is not None
-        echo: list[str] = []
-        for char in data:
-            if char in "\r\n":
-                if char == "\n" and self._last_cr:
-                    self._last_cr = False
-                    continue
-                self._last_cr = char == "\r"
-                self._lines.put_nowait("".join(self._buffer))
-                self._buffer.clear()
-                continue
-            self._last_cr = False
-            if char in "\x7f\x08":
-                if self._buffer:
-                    self._buffer.pop()
-                    echo.append("\b \b")
-                continue
-            self._buffer.append(char)
-            if not self._cli.awaiting_password:
-                echo.append(char)
-        if echo:
-            self._chan.write("".join(echo))
-
-    async def _run(self) -> None:
-        assert self._chan is not None
-        chan = self._chan
-        while True:
-            line = await self._lines.get()
-            if line.strip() and not self._cli.awaiting_password:
-                self._commands += 1
-                drop = self._faults.drop_after
-                if drop is not None and self._commands > drop:
-                    self._cli.device.on_command(self._cli.device.name, "fault", "drop")
-                    chan.get_connection().abort()
-                    return
-            chan.write("\r\n")
-            delay = self._latency + self._faults.slow_ms / 1000
-            if delay:
-                await asyncio.sleep(delay)
-            output = self._cli.handle(line)
-            if self._faults.hang and line.strip().startswith(("sh", "show")):
-                self._cli.device.on_command(self._cli.device.name, "fault", "hang")
-                chan.write(output[: len(output) // 2].replace("\n", "\r\n"))
-                await asyncio.Event().wait()  # never answers again
-            if output:
-                chan.write(output.replace("\n", "\r\n") + "\r\n")
-            if self._cli.closed:
-                chan.exit(0)
-                return
-            chan.write(self._cli.prompt)
+        if self._terminal is not None:
+            self._terminal.feed(data)
 
     def eof_received(self) -> bool:
         if self._chan is not None:
@@ -127,8 +96,8 @@ class DeviceSSHSession(asyncssh.SSHServerSession[str]):
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        if self._terminal is not None:
+            self._terminal.stop()
 
 
 class DeviceSSHServer(asyncssh.SSHServer):
@@ -160,7 +129,10 @@ class DeviceSSHServer(asyncssh.SSHServer):
         if self._faults.auth:
             self._lab.log.connection(self._device.name, "auth-rejected")
             return False
-        return username == self._lab.username and password == self._lab.password
+        accepted = username == self._lab.username and password == self._lab.password
+        if not accepted:  # logged so tests can count refused logins (never the password)
+            self._lab.log.connection(self._device.name, "login-refused")
+        return accepted
 
     def session_requested(self) -> DeviceSSHSession:
         return DeviceSSHSession(self._device, self._lab.latency, self._faults)
@@ -177,7 +149,10 @@ class LabServer:
         self.latency: float = args.latency / 1000
         self.log = CommandLog(self.state_dir / "commands.log")
         self.devices: dict[str, Device] = {}
+        self.devices_count: int = args.devices
+        self.telnet: bool = args.telnet
         self.listeners: dict[str, asyncssh.SSHAcceptor] = {}
+        self.telnet_listeners: dict[str, asyncio.Server] = {}
         self.faults: dict[str, Faults] = {}
         key_path = self.state_dir / "host_key"
         if not key_path.exists():
@@ -202,8 +177,15 @@ class LabServer:
     def port_of(self, name: str) -> int:
         return self.base_port + int(name.rsplit("-", 1)[1]) - 1
 
+    def telnet_port_of(self, name: str) -> int:
+        return self.port_of(name) + self.devices_count
+
     async def listen(self, name: str) -> None:
         device = self.devices[name]
+        if self.telnet:
+            self.telnet_listeners[name] = await asyncio.get_running_loop().create_server(
+                lambda: TelnetDevice(self, device), "127.0.0.1", self.telnet_port_of(name)
+            )
         self.listeners[name] = await asyncssh.create_server(
             lambda: DeviceSSHServer(self, device),
             "127.0.0.1",
@@ -222,6 +204,8 @@ class LabServer:
             device.rejected_config = list(wanted.reject_config)
             if wanted.refuse and name in self.listeners:
                 self.listeners.pop(name).close()
+                if name in self.telnet_listeners:
+                    self.telnet_listeners.pop(name).close()
             elif not wanted.refuse and name not in self.listeners:
                 await self.listen(name)
         faults.acknowledge(self.state_dir)
@@ -229,6 +213,8 @@ class LabServer:
     def close(self) -> None:
         for listener in self.listeners.values():
             listener.close()
+        for server in self.telnet_listeners.values():
+            server.close()
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -240,6 +226,8 @@ async def serve(args: argparse.Namespace) -> None:
         "base_port": args.base_port,
         "latency_ms": args.latency,
         "username": args.username,
+        "telnet": args.telnet,
+        "telnet_base_port": args.base_port + args.devices if args.telnet else None,
         "started": time.time(),
     }
     tmp = lab.state_dir / "state.json.tmp"
@@ -274,6 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base-port", type=int, default=10022)
     parser.add_argument("--latency", type=float, default=0.0, help="think-time per command, ms")
     parser.add_argument("--username", default="admin")
+    parser.add_argument(
+        "--telnet", action="store_true", help="also serve Telnet, on base_port + devices + i - 1"
+    )
     parser.add_argument(
         "--big-config",
         type=_big_config,

@@ -209,6 +209,7 @@ class _Common(_Strict):
     delegate_to: str | None = None
     recovery: Recovery | None = None
     notify: list[str] = Field(default_factory=list)
+    no_log: bool | None = None  # hide this task's output, diff and error everywhere
     throttle: int | None = Field(default=None, ge=1, le=10000)  # hosts running it at once
 
     _norm_common = field_validator("when", "tags", "notify", mode="before")(_as_list)

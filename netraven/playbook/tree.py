@@ -49,6 +49,7 @@ class Inherited:
     ignore_unreachable: bool | None = None
     timeout: float | None = None
     throttle: int | None = None
+    no_log: bool | None = None
     run_once: bool | None = None
     delegate_to: str | None = None
     notify: tuple[str, ...] = ()
@@ -69,6 +70,7 @@ class Inherited:
             ignore_unreachable=_pick(node.ignore_unreachable, self.ignore_unreachable),
             timeout=_pick(node.timeout, self.timeout),
             throttle=_pick(node.throttle, self.throttle),
+            no_log=_pick(node.no_log, self.no_log),
             run_once=_pick(node.run_once, self.run_once),
             delegate_to=_pick(node.delegate_to, self.delegate_to),
             notify=self.notify + tuple(node.notify),

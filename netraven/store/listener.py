@@ -75,6 +75,7 @@ class StoreListener:
                 "started_at": o.started_at,
                 "finished_at": o.finished_at,
                 "duration_ms": o.duration_ms,
+                "credential": o.credential,
             },
             redacted=self._redacted,
         )

@@ -76,6 +76,8 @@ class HostResult(SQLModel, table=True):
     started_at: datetime | None = _when()
     finished_at: datetime | None = _when()
     duration_ms: int | None = None
+    # The name of the credential set that logged in (never its secret); revision 0005.
+    credential: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class TaskResult(SQLModel, table=True):

@@ -65,6 +65,7 @@ class ScrapliAudit:
     name = "scrapli_audit"
     platforms = frozenset(SCRAPLI_DRIVERS)
     managed_args = SCRAPLI_MANAGED_ARGS
+    telnet_platforms = frozenset(SCRAPLI_DRIVERS)  # the inner session speaks data.transport
 
     def __call__(self, params: HostParams) -> Connection:
         from netraven.settings import load_settings

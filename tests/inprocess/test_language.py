@@ -660,3 +660,56 @@ def test_an_import_cycle_and_a_bad_vars_file_are_input_errors(world: World) -> N
         world.spec("- import_playbook: loop.yml\n")
     with pytest.raises(InputError, match=r"play.yml:2: .*vars_files\[0\]: file not found"):
         world.spec("- hosts: all\n  vars_files: [missing.yml]\n")
+
+
+def test_no_log_hides_output_diff_and_error_but_register_still_works(world: World) -> None:
+    device = world.network.device("r1")
+    device.outputs["show secret"] = "key 7 0822455D0A16"
+    device.reject.add("bad line key-9x")
+    outcome = world.run(
+        """
+        - hosts: r1
+          tasks:
+            - command: show secret
+              register: s
+              no_log: true
+            - assert: {that: ["'0822455D0A16' in s.stdout"]}
+            - block:
+                - config: {lines: ["bad line key-9x"]}
+              no_log: true
+              ignore_errors: true
+        """
+    )
+    assert outcome.exit_code == 0
+    shown = [t for t in outcome.tasks if t.action in ("command", "config")]
+    for task in shown:
+        text = f"{task.output} {task.diff} {task.error}"
+        assert "0822455D0A16" not in text and "key-9x" not in text
+        assert "no_log" in (task.output or "")
+    assert outcome.tasks[1].status == TaskStatus.OK  # the registered value was intact
+    from netraven.app.jobs import job_logs, show_job
+
+    recorded = show_job(world.store, outcome.job_id).model_dump_json()
+    logs = " ".join(entry.message for entry in job_logs(world.store, outcome.job_id))
+    assert "key-9x" not in recorded and "0822455D0A16" not in recorded
+    assert "failed" in logs and "key-9x" not in logs and "0822455D0A16" not in logs
+
+
+def test_end_play_ends_later_serial_batches_too(world: World) -> None:
+    outcome = world.run(
+        """
+        - hosts: all
+          serial: 1
+          tasks:
+            - config: {lines: ["first batch only"]}
+            - meta: end_play
+        """
+    )
+    assert outcome.status == JobStatus.SUCCEEDED
+    touched = [n for n in ("r1", "r2", "r3", "r4") if world.network.device(n).config]
+    assert touched == ["r1"]
+    assert {h.host: h.status for h in outcome.hosts if h.host != "r1"} == {
+        "r2": HostStatus.SKIPPED,
+        "r3": HostStatus.SKIPPED,
+        "r4": HostStatus.SKIPPED,
+    }

@@ -64,7 +64,8 @@ class Lab:
 
 
 def start_lab(directory: Path, **settings: Any) -> Lab:
-    base = free_port_range(settings.get("devices", DEVICES))
+    count = settings.get("devices", DEVICES)
+    base = free_port_range(count * 2 if settings.get("telnet") else count)
     lab_settings = control.LabSettings(base_port=base, **{"devices": DEVICES, **settings})
     control.up(directory, lab_settings)
     return Lab(directory, base, lab_settings)
