@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 
 from netraven.errors import InputError, TaskFailed
 from netraven.playbook.templates import Templates
@@ -17,20 +18,24 @@ __all__ = ["load_included"]
 
 # Tasks loaded at run time are numbered apart from those numbered at load time.
 _IDS = itertools.count(1_000_000)
-_CACHE: dict[tuple[int, int, str], list[Node]] = {}
+# Per playbook (its Templates), so a long-lived process never mixes two jobs' files up.
+_CACHE: weakref.WeakKeyDictionary[Templates, dict[tuple[int, str], list[Node]]] = (
+    weakref.WeakKeyDictionary()
+)
 _LOCK = threading.Lock()
 
 
 def load_included(templates: Templates, node: TaskNode, name: str) -> list[Node]:
     from netraven.playbook.loader import compile_included
 
-    key = (id(templates), node.id, name)
+    key = (node.id, name)
     with _LOCK:
-        cached = _CACHE.get(key)
+        known = _CACHE.setdefault(templates, {})
+        cached = known.get(key)
         if cached is None:
             try:
                 cached = compile_included(templates, node, name, _IDS)
             except InputError as exc:
                 raise TaskFailed(f"include_tasks {name}: {exc}") from None
-            _CACHE[key] = cached
+            known[key] = cached
     return cached

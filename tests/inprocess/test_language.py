@@ -713,3 +713,35 @@ def test_end_play_ends_later_serial_batches_too(world: World) -> None:
         "r3": HostStatus.SKIPPED,
         "r4": HostStatus.SKIPPED,
     }
+
+
+def test_include_tasks_with_a_templated_name_loads_per_host(world: World) -> None:
+    (world.root / "tasks").mkdir()
+    (world.root / "tasks" / "site_a.yml").write_text("- config: {lines: ['banner a']}\n")
+    (world.root / "tasks" / "site_b.yml").write_text("- config: {lines: ['banner b']}\n")
+    outcome = world.run(
+        """
+        - hosts: r1,r3
+          tasks:
+            - include_tasks: "tasks/{{ group_names[0] }}.yml"
+        """
+    )
+    assert outcome.exit_code == 0, [t.error for t in outcome.tasks]
+    assert "banner a" in world.network.device("r1").config
+    assert "banner b" in world.network.device("r3").config
+    assert "banner a" not in world.network.device("r3").config
+
+
+def test_a_templated_include_that_is_missing_fails_that_host(world: World) -> None:
+    outcome = world.run(
+        """
+        - hosts: r1
+          tasks:
+            - include_tasks: "tasks/{{ inventory_hostname }}.yml"
+            - config: {lines: ["not reached"]}
+        """
+    )
+    assert outcome.exit_code == 2
+    (task,) = outcome.tasks
+    assert task.failed and "file not found: tasks/r1.yml" in (task.error or "")
+    assert "not reached" not in world.network.device("r1").config
