@@ -128,7 +128,11 @@ def test_legacy_device_needs_its_algorithms(limits_lab: Lab, workdir: Path) -> N
     assert result.returncode == 4, result.stderr
     host = run_json(result)["hosts"][LEGACY]
     assert host["status"] == "unreachable"
-    assert "KeyExchangeFailed: No matching encryption algorithm" in host["error"], host
+    # The client usually reports the mismatch; sometimes the server's disconnect for the same
+    # reason reaches it first. Either way the session never got past key exchange.
+    assert host["error"].startswith(
+        ("KeyExchangeFailed: No matching encryption algorithm", "ConnectionLost")
+    ), host
     assert not [c for c in limits_lab.commands(LEGACY, since) if c["mode"] == "exec"]
 
 
