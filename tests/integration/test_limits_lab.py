@@ -224,3 +224,13 @@ def test_algorithm_lists_on_a_netmiko_host_exit_5(limits_lab: Lab, workdir: Path
     result = _run(workdir, inventory, "sw-lab-1")
     assert result.returncode == 5
     assert "netmiko (paramiko) cannot be given algorithm lists" in result.stderr
+
+
+def test_lab_up_legacy_names_a_device_of_the_lab(workdir: Path) -> None:
+    result = netraven(
+        "lab", "up", "--devices", "2", "--legacy", "sw-lab-3",
+        "--dir", str(workdir / "lab"), cwd=workdir,
+    )  # fmt: skip
+    assert result.returncode == 5
+    assert "no lab device 'sw-lab-3'" in result.stderr
+    assert control.read_state(workdir / "lab") is None  # nothing was started
