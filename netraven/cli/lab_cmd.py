@@ -67,6 +67,14 @@ def lab_up(
             help="Also serve Telnet (device i on base port + N + i - 1); the inventory uses it.",
         ),
     ] = False,
+    legacy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--legacy",
+            help="DEVICE offers only legacy SSH algorithms (diffie-hellman-group1/14-sha1, "
+            "aes128-cbc, ssh-rsa); the inventory gives it data.ssh lists (repeatable).",
+        ),
+    ] = None,
     lab_dir: DirOpt = None,
 ) -> None:
     """Start N devices in one background process and write their inventory."""
@@ -81,6 +89,7 @@ def lab_up(
         faults=tuple(fault or ()),
         big_configs=tuple(big_config or ()),
         telnet=telnet,
+        legacy=tuple(legacy or ()),
     )
     state = control.up(directory, settings)
     telnet_ports = (

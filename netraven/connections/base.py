@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from nornir.core.inventory import Host
 
 from netraven.connections.platforms import TRANSPORT_PORTS
+from netraven.connections.ssh_options import SshOptions
 from netraven.errors import InputError
 from netraven.secrets import Redactor
 
@@ -42,6 +43,7 @@ class HostParams:
     # Driver options straight from the inventory; some are secrets (a key passphrase).
     extras: dict[str, Any] = field(default_factory=dict, repr=False)
     transport: str = "ssh"  # "ssh" | "telnet" (platforms.TRANSPORT_PORTS)
+    ssh: SshOptions = field(default_factory=SshOptions)  # data.ssh: algorithms, host keys
 
     def __repr__(self) -> str:
         """The dataclass repr, with secret-looking keys of ``extras`` masked.
@@ -71,6 +73,7 @@ class HostParams:
             timeout=float(timeout),
             extras=dict(host.get("connection_extras", {}) or {}),
             transport=transport,
+            ssh=SshOptions.from_host(host),
         )
 
 
@@ -218,6 +221,12 @@ class ConnectionRegistry:
                 f"host {params.name}: transport telnet: connection '{kind.name}' cannot reach "
                 f"platform '{params.platform}' over Telnet"
                 + (" (netmiko has no such *_telnet device type)" if kind.name == "netmiko" else "")
+            )
+        if params.ssh.algorithms and params.transport == "ssh" and kind.name == "netmiko":
+            raise InputError(
+                f"host {params.name}: data.ssh.{params.ssh.algorithms[0][0]}: netmiko (paramiko) "
+                "cannot be given algorithm lists; use the scrapli connection for this platform "
+                "or remove the list"
             )
         repeated = sorted(set(params.extras) & kind.managed_args)
         if repeated:

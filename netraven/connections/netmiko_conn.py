@@ -42,11 +42,14 @@ class NetmikoConnection:
         return await loop.run_in_executor(self._thread, functools.partial(func, *args))
 
     async def open(self) -> None:
+        if self.params.transport == "ssh":
+            self.params.ssh.check_known_hosts()
         await self._call(self._open)
 
     def _open(self) -> None:
         from netmiko import ConnectHandler
         from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+        from paramiko.ssh_exception import SSHException
 
         p = self.params
         tunables: dict[str, Any] = {
@@ -54,6 +57,7 @@ class NetmikoConnection:
             "auth_timeout": p.timeout,
             "read_timeout_override": p.timeout,
             "fast_cli": True,
+            **(p.ssh.netmiko_args() if p.transport == "ssh" else {}),
         }
         try:
             self._conn = ConnectHandler(
@@ -72,6 +76,8 @@ class NetmikoConnection:
             raise AuthenticationFailed(f"authentication failed: {exc}") from exc
         except (NetmikoTimeoutException, OSError, EOFError) as exc:
             raise ConnectionFailed(f"{type(exc).__name__}: {exc}") from exc
+        except SSHException as exc:  # an unknown or changed host key, no common algorithm
+            raise ConnectionFailed(f"SSH: {exc}") from exc
         except ValueError as exc:  # e.g. enable password rejected
             raise AuthenticationFailed(str(exc)) from exc
 

@@ -34,8 +34,15 @@ class ScrapliConnection:
         repeated = sorted(set(params.extras) & SCRAPLI_MANAGED_ARGS)
         if repeated:
             raise InputError(f"host {params.name}: connection_extras repeats {repeated[0]}")
+        extras = dict(params.extras)
+        options = dict(extras.pop("transport_options", None) or {})
+        if params.transport == "ssh":
+            # data.ssh: algorithms and host key checking, done by asyncssh itself (it
+            # matches [host]:port entries; scrapli's own check, auth_strict_key, does not).
+            options["asyncssh"] = {**options.get("asyncssh", {}), **params.ssh.asyncssh_args()}
         tunables: dict[str, Any] = {
-            "auth_strict_key": False,
+            "auth_strict_key": False,  # host keys: asyncssh's known_hosts above
+            "transport_options": options,
             "transport": "asynctelnet" if params.transport == "telnet" else "asyncssh",
             "timeout_socket": params.timeout,
             "timeout_transport": params.timeout,
@@ -47,10 +54,13 @@ class ScrapliConnection:
             auth_username=params.username or "",
             auth_password=params.password or "",
             auth_secondary=params.secret or "",
-            **{**tunables, **params.extras},
+            **{**tunables, **extras},
         )
 
     async def open(self) -> None:
+        ssh = self.params.ssh
+        if self.params.transport == "ssh":
+            ssh.check_known_hosts()
         try:
             await self._driver.open()
         except ScrapliAuthenticationFailed as exc:
@@ -58,6 +68,10 @@ class ScrapliConnection:
             if "timed out" in str(exc):
                 raise ConnectionFailed(f"timed out connecting ({exc})") from exc
             raise AuthenticationFailed(f"authentication failed: {exc}") from exc
+        except asyncssh.HostKeyNotVerifiable as exc:
+            raise ConnectionFailed(
+                f"host key verification failed against {ssh.known_hosts_path()}: {exc}"
+            ) from exc
         except _DEVICE_ERRORS as exc:
             raise ConnectionFailed(_describe(exc)) from exc
 

@@ -10,6 +10,7 @@ from nornir.core.inventory import Host, Inventory
 
 from netraven.engine.breakers import BreakerBoard
 from netraven.engine.events import Fanout
+from netraven.engine.limits import JobLimits
 from netraven.engine.offload import off_loop
 from netraven.engine.policy import PlayGuard
 from netraven.engine.sessions import SessionPool
@@ -71,6 +72,7 @@ class JobContext:
         return self._groups
 
     throttles: Throttles = field(default_factory=Throttles)  # task ``throttle:`` semaphores
+    limits: JobLimits = field(default_factory=JobLimits)  # the inventory's group limits
 
     def log(self, host: str | None, level: str, message: str) -> None:
         self.events.log(host, level, self.redactor.text(message) or "")

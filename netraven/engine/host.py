@@ -27,6 +27,7 @@ from netraven.engine.actions import ActionResult, Step, action_for
 from netraven.engine.breakers import Admission, scope_key
 from netraven.engine.config_diff import clean_running
 from netraven.engine.context import HostChanges, JobContext
+from netraven.engine.limits import WorkSlot
 from netraven.engine.linear import LinearGate
 from netraven.engine.offload import off_loop
 from netraven.engine.retry import with_retries
@@ -57,7 +58,7 @@ async def run_host_play(
     play: PlayVars,
     *,
     gate: LinearGate | None = None,
-    forks: asyncio.Semaphore | None = None,
+    forks: WorkSlot | None = None,
 ) -> HostOutcome:
     """The host's outcome for this play; never raises (cancellation records ``interrupted``).
 
@@ -113,7 +114,7 @@ def _host_run(
     outcome: HostOutcome,
     session: HostSession,
     gate: LinearGate | None,
-    forks: asyncio.Semaphore | None,
+    forks: WorkSlot | None,
 ) -> HostRun:
     name = host.name
     params = session.params

@@ -34,6 +34,7 @@ from netraven.engine.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
 from netraven.engine.context import JobContext
 from netraven.engine.events import Fanout, NullListener, RunListener
 from netraven.engine.host import run_host_play
+from netraven.engine.limits import JobLimits, read_limits
 from netraven.engine.linear import LinearGate
 from netraven.engine.plan import PlanItem, plan_job
 from netraven.engine.rollout import plan_rollout
@@ -107,6 +108,7 @@ async def execute(
     # built-in kinds plus the playbook's connection plugins.
     registry = connections or spec.playbook.plugins.register_connections(default_registry())
     items, warnings = plan_job(spec.playbook, spec.inventory, spec.options.limit, registry)
+    limits = JobLimits(read_limits(spec.inventory))  # max_concurrency, logins_per_second
     start_at = None
     if spec.options.start_at_task is not None:
         start_at = find_start(
@@ -119,7 +121,7 @@ async def execute(
     collector = _Collector()
     recorder = StoreListener(writer, job.id, spec.log_level, outcomes_redacted=True)
     events = Fanout(listeners, [recorder, collector])
-    run = _JobRun(spec, items, job.id, events, redactor, registry, writer, store, clock)
+    run = _JobRun(spec, items, job.id, events, redactor, registry, writer, store, clock, limits)
     run.ctx.start_at = start_at
     events.job_started(job.id)
     for warning in [*spec.warnings, *warnings]:
@@ -210,15 +212,19 @@ class _JobRun:
         writer: BatchWriter,
         store: Engine,
         clock: Callable[[], float],
+        limits: JobLimits | None = None,
     ) -> None:
         self.spec = spec
+        self.limits = limits or JobLimits()
         self.items = items
         self.job_id = job_id
         self.events = events
         self.writer = writer
         self.store = store
         self.clock = clock
-        self.sessions = SessionPool(registry, spec.options.check, self._log)
+        self.sessions = SessionPool(
+            registry, spec.options.check, self._log, before_login=self.limits.before_login
+        )
         self.ctx = JobContext(
             job_id=job_id,
             templates=spec.playbook.templates,
@@ -231,6 +237,7 @@ class _JobRun:
             skip_tags=spec.options.skip_tags,
             inventory=spec.inventory,
             verbosity=spec.verbosity,
+            limits=self.limits,
         )
         for item in items:
             for host in item.hosts:
@@ -350,7 +357,9 @@ class _JobRun:
     async def _host(
         self, forks: asyncio.Semaphore, host: Host, play: PlayVars, gate: LinearGate | None
     ) -> HostOutcome:
+        # The host's groups' max_concurrency slots are taken with its fork (limits.py).
+        slot = self.limits.slot(host.name, forks)
         if gate is not None:  # linear: a fork per step, so waiting hosts hold none
-            return await run_host_play(self.ctx, host, play, gate=gate, forks=forks)
-        async with forks:
+            return await run_host_play(self.ctx, host, play, gate=gate, forks=slot)
+        async with slot:
             return await run_host_play(self.ctx, host, play)

@@ -14,6 +14,7 @@ from nornir.core.inventory import Inventory
 
 from netraven.connections.base import ConnectionRegistry, HostParams
 from netraven.connections.platforms import HIER_CONFIG_PLATFORMS
+from netraven.engine.limits import read_limits
 from netraven.errors import InputError
 from netraven.playbook.loader import Playbook
 from netraven.playbook.patterns import select
@@ -50,6 +51,7 @@ def plan_job(
         items.append(PlanItem(index, hosts))
     if registry is not None:
         _check_hosts(playbook, inventory, items, registry)
+        read_limits(inventory)  # bad max_concurrency / logins_per_second values
     return items, warnings
 
 

@@ -232,7 +232,7 @@ class Rollout:
         )
         cancelled = False
         try:
-            async with forks:
+            async with ctx.limits.slot(host.name, forks):
                 params = HostParams.from_host(host)
                 # The host's session may be closed (its last play, or it failed): reopen.
                 logins = candidates(host, credential_sets(ctx.inventory))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from netraven.connections.base import Connection, ConnectionRegistry, HostParams
 from netraven.connections.guard import CheckModeGuard
@@ -26,6 +26,11 @@ from netraven.errors import AuthenticationFailed
 __all__ = ["CredentialChain", "HostSession", "SessionPool"]
 
 Log = Callable[[str | None, str, str], None]
+BeforeLogin = Callable[[str], Awaitable[None]]
+
+
+async def _no_wait(host: str) -> None:
+    return None
 
 
 class CredentialChain:
@@ -51,8 +56,10 @@ class HostSession:
         check: bool,
         log: Log,
         credentials: CredentialChain | None = None,
+        before_login: BeforeLogin = _no_wait,
     ) -> None:
         self.params = params
+        self._before_login = before_login
         self._base = params
         self.credentials = credentials or CredentialChain([])
         self._requested = requested
@@ -100,6 +107,7 @@ class HostSession:
         conn = self._registry.create(params, self._requested)
         if self._check:
             conn = CheckModeGuard(conn)
+        await self._before_login(params.name)  # logins_per_second: every attempt counts
         started = time.perf_counter()
         self._log(params.name, "debug", f"connecting to {params.hostname}:{params.port}")
         await conn.open()
@@ -119,8 +127,15 @@ class HostSession:
 class SessionPool:
     """The job's sessions by host name."""
 
-    def __init__(self, registry: ConnectionRegistry, check: bool, log: Log) -> None:
+    def __init__(
+        self,
+        registry: ConnectionRegistry,
+        check: bool,
+        log: Log,
+        before_login: BeforeLogin = _no_wait,
+    ) -> None:
         self._registry = registry
+        self._before_login = before_login
         self._check = check
         self._log = log
         self._sessions: dict[str, HostSession] = {}
@@ -137,7 +152,13 @@ class SessionPool:
         if session is None:
             chain = self._chains.setdefault(params.name, CredentialChain(credentials))
             session = HostSession(
-                params, requested, self._registry, self._check, self._log, chain
+                params,
+                requested,
+                self._registry,
+                self._check,
+                self._log,
+                chain,
+                self._before_login,
             )
             self._sessions[params.name] = session
         return session

@@ -28,6 +28,7 @@ from nornir.core.inventory import Host
 from netraven.domain import HostOutcome, HostStatus, TaskOutcome, TaskStatus
 from netraven.engine.actions import ActionResult, Step, action_for
 from netraven.engine.context import JobContext
+from netraven.engine.limits import WorkSlot
 from netraven.engine.linear import LinearGate
 from netraven.engine.scope import PlayVars, task_scope
 from netraven.engine.sessions import HostSession
@@ -61,7 +62,7 @@ class HostRun:
         run_action: Callable[[HostRun, TaskNode, Step, TaskOutcome, Recovery], Any],
         roll_back: Callable[[TaskOutcome], Awaitable[None]],
         gate: LinearGate | None = None,
-        forks: asyncio.Semaphore | None = None,
+        forks: WorkSlot | None = None,
     ) -> None:
         self.ctx = ctx
         self.host = host

@@ -36,6 +36,9 @@ class LabSettings:
     big_configs: tuple[str, ...] = ()  # DEVICE:LINES, a running config LINES lines longer
     # Also serve Telnet, device i on base_port + devices + i - 1; the inventory then uses it.
     telnet: bool = False
+    # Devices that offer only legacy SSH algorithms (server.LEGACY_ALGS); the inventory
+    # gives them the matching data.ssh lists.
+    legacy: tuple[str, ...] = ()
 
     def telnet_port(self, index: int) -> int:
         """Device ``index``'s (1-based) Telnet port: the block right after the SSH ports."""
@@ -83,11 +86,14 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
     except faults.FaultError as exc:
         raise InputError(f"--fault: {exc}") from None
     big = [parse_big_config(spec, settings.devices) for spec in settings.big_configs]
+    for device in settings.legacy:
+        _check_device(device, settings.devices)
     if read_state(lab_dir) is not None:
         raise LabError(f"a lab is already running from {lab_dir} (netraven lab down first)")
     lab_dir.mkdir(parents=True, exist_ok=True)
     (lab_dir / "state.json").unlink(missing_ok=True)
     (lab_dir / "commands.log").unlink(missing_ok=True)
+    (lab_dir / "known_hosts").unlink(missing_ok=True)
     faults.save(lab_dir / "faults.json", initial)
     env = {
         **os.environ,
@@ -113,6 +119,7 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
             settings.username,
             *(arg for device, lines in big for arg in ("--big-config", f"{device}:{lines}")),
             *(["--telnet"] if settings.telnet else []),
+            *(arg for device in settings.legacy for arg in ("--legacy", device)),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -125,7 +132,7 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
     while time.monotonic() < deadline:
         state = read_state(lab_dir)
         if state is not None and state.get("pid") == process.pid:
-            write_inventory(lab_dir / "inventory", settings)
+            write_inventory(lab_dir / "inventory", settings, lab_dir / "known_hosts")
             return state
         if process.poll() is not None:
             tail = (lab_dir / "lab.log").read_text()[-400:].strip().splitlines()
@@ -183,12 +190,27 @@ def set_fault(
         time.sleep(0.02)
 
 
-def write_inventory(directory: Path, settings: LabSettings) -> None:
+# The data.ssh a --legacy device needs: what it offers (lab.server.LEGACY_ALGS).
+LEGACY_SSH: dict[str, list[str]] = {
+    "kex": ["diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1"],
+    "ciphers": ["aes128-cbc"],
+    "macs": ["hmac-sha1"],
+    "host_key_algs": ["ssh-rsa"],
+}
+
+
+def write_inventory(
+    directory: Path, settings: LabSettings, known_hosts: Path | None = None
+) -> None:
     """A Nornir SimpleInventory for the lab: sites and roles as groups, and as tags.
 
     A lab serving Telnet is reached over Telnet: each host's port is its Telnet port and the
     defaults say ``data.transport: telnet`` (a host set back to ``transport: ssh`` with its
     SSH port still works: SSH keeps serving).
+
+    Host keys are checked (the default): the defaults point ``data.ssh.known_hosts`` at the
+    file the lab wrote for its own keys, by absolute path, so the inventory works from any
+    directory. A ``--legacy`` device gets the algorithm lists it needs in its host data.
     """
     directory.mkdir(parents=True, exist_ok=True)
     hosts: dict[str, Any] = {}
@@ -199,7 +221,10 @@ def write_inventory(directory: Path, settings: LabSettings) -> None:
             "hostname": "127.0.0.1",
             "port": settings.telnet_port(i) if settings.telnet else settings.base_port + i - 1,
             "groups": [site, role],
-            "data": {"tags": ["lab", site, role]},
+            "data": {
+                "tags": ["lab", site, role],
+                **({"ssh": dict(LEGACY_SSH)} if device_name(i) in settings.legacy else {}),
+            },
         }
     groups = {site: {"data": {"site": site}} for site in SITES}
     groups.update({"access": {"data": {"role": "access"}}, "core": {"data": {"role": "core"}}})
@@ -210,6 +235,11 @@ def write_inventory(directory: Path, settings: LabSettings) -> None:
         "data": {
             "enable_secret": settings.secret,
             **({"transport": "telnet"} if settings.telnet else {}),
+            **(
+                {"ssh": {"host_key_checking": True, "known_hosts": str(known_hosts.resolve())}}
+                if known_hosts is not None
+                else {}
+            ),
         },
     }
     for name, content in (("hosts", hosts), ("groups", groups), ("defaults", defaults)):

@@ -134,8 +134,23 @@ class DeviceSSHServer(asyncssh.SSHServer):
             self._lab.log.connection(self._device.name, "login-refused")
         return accepted
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        # With "open", what tests measure concurrency by (sessions of a group at once).
+        # Its own mode, so the "connection" events existing tests match stay as they were.
+        self._lab.log(self._device.name, "disconnect", "close", "ssh")
+
     def session_requested(self) -> DeviceSSHSession:
         return DeviceSSHSession(self._device, self._lab.latency, self._faults)
+
+
+# What a --legacy device offers, and nothing else: algorithms old gear still speaks and
+# current clients no longer offer by default (asyncssh's default kex lacks group1-sha1,
+# its default ciphers lack every CBC mode), so only a client given data.ssh lists gets in.
+LEGACY_ALGS: dict[str, list[str]] = {
+    "kex_algs": ["diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1"],
+    "encryption_algs": ["aes128-cbc", "3des-cbc"],
+    "mac_algs": ["hmac-sha1"],
+}  # and an RSA host key only (an asyncssh server offers the algorithms of its keys)
 
 
 class LabServer:
@@ -158,6 +173,15 @@ class LabServer:
         if not key_path.exists():
             asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(key_path))
         self.host_key = asyncssh.read_private_key(str(key_path))
+        self.legacy: set[str] = set(args.legacy)
+        self.rsa_key: asyncssh.SSHKey | None = None
+        if self.legacy:
+            rsa_path = self.state_dir / "host_key_rsa"
+            if not rsa_path.exists():
+                asyncssh.generate_private_key("ssh-rsa", key_size=2048).write_private_key(
+                    str(rsa_path)
+                )
+            self.rsa_key = asyncssh.read_private_key(str(rsa_path))
         big: dict[str, int] = dict(args.big_config)
         for i in range(1, args.devices + 1):
             name = device_name(i)
@@ -186,11 +210,14 @@ class LabServer:
             self.telnet_listeners[name] = await asyncio.get_running_loop().create_server(
                 lambda: TelnetDevice(self, device), "127.0.0.1", self.telnet_port_of(name)
             )
+        legacy: dict[str, Any] = {}
+        if name in self.legacy:
+            legacy = {**LEGACY_ALGS, "server_host_keys": [self.rsa_key]}
         self.listeners[name] = await asyncssh.create_server(
             lambda: DeviceSSHServer(self, device),
             "127.0.0.1",
             self.port_of(name),
-            server_host_keys=[self.host_key],
+            **{"server_host_keys": [self.host_key], **legacy},
             line_editor=False,
             keepalive_interval=0,
             login_timeout=60,
@@ -210,6 +237,22 @@ class LabServer:
                 await self.listen(name)
         faults.acknowledge(self.state_dir)
 
+    def write_known_hosts(self) -> None:
+        """``known_hosts`` for every device's SSH port, so clients can check host keys.
+
+        The lab makes its keys on first start in its directory; the file is rewritten at
+        every start, and the inventory ``lab up`` writes points at it.
+        """
+        lines = []
+        for name in self.devices:
+            key = self.rsa_key if name in self.legacy else self.host_key
+            assert key is not None
+            public = key.export_public_key().decode().split()[:2]
+            lines.append(f"[127.0.0.1]:{self.port_of(name)} {' '.join(public)}\n")
+        tmp = self.state_dir / "known_hosts.tmp"
+        tmp.write_text("".join(lines))
+        tmp.replace(self.state_dir / "known_hosts")
+
     def close(self) -> None:
         for listener in self.listeners.values():
             listener.close()
@@ -219,6 +262,7 @@ class LabServer:
 
 async def serve(args: argparse.Namespace) -> None:
     lab = LabServer(args)
+    lab.write_known_hosts()
     await lab.apply_faults()
     state = {
         "pid": os.getpid(),
@@ -227,6 +271,7 @@ async def serve(args: argparse.Namespace) -> None:
         "latency_ms": args.latency,
         "username": args.username,
         "telnet": args.telnet,
+        "legacy": sorted(args.legacy),
         "telnet_base_port": args.base_port + args.devices if args.telnet else None,
         "started": time.time(),
     }
@@ -264,6 +309,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--username", default="admin")
     parser.add_argument(
         "--telnet", action="store_true", help="also serve Telnet, on base_port + devices + i - 1"
+    )
+    parser.add_argument(
+        "--legacy",
+        action="append",
+        default=[],
+        metavar="DEVICE",
+        help="DEVICE offers only legacy SSH algorithms (group1/14-sha1, CBC, ssh-rsa)",
     )
     parser.add_argument(
         "--big-config",

@@ -33,16 +33,22 @@ class World:
     network: FakeNetwork
     store: Engine
 
-    def inventory(self, hosts: dict[str, dict[str, Any]] | None = None) -> Path:
+    def inventory(
+        self,
+        hosts: dict[str, dict[str, Any]] | None = None,
+        groups: dict[str, dict[str, Any]] | None = None,
+    ) -> Path:
         directory = self.root / "inventory"
         directory.mkdir(exist_ok=True)
         content = hosts or {
             name: {"groups": ["site_a" if i < 2 else "site_b"], "platform": "cisco_ios"}
             for i, name in enumerate(HOSTS)
         }
-        groups = {g for h in content.values() for g in h.get("groups", [])}
+        named = {g for h in content.values() for g in h.get("groups", [])}
         (directory / "hosts.yaml").write_text(yaml.safe_dump(content))
-        (directory / "groups.yaml").write_text(yaml.safe_dump({g: {} for g in sorted(groups)}))
+        (directory / "groups.yaml").write_text(
+            yaml.safe_dump({**{g: {} for g in sorted(named)}, **(groups or {})})
+        )
         (directory / "defaults.yaml").write_text(
             yaml.safe_dump({"username": "u", "password": "pw-Secret-1"})
         )
@@ -52,11 +58,12 @@ class World:
         self,
         playbook: str,
         hosts: dict[str, dict[str, Any]] | None = None,
+        groups: dict[str, dict[str, Any]] | None = None,
         **options: Any,
     ) -> JobSpec:
         path = self.root / "play.yml"
         path.write_text(textwrap.dedent(playbook))
-        inventory, secrets = load_inventory(self.inventory(hosts))
+        inventory, secrets = load_inventory(self.inventory(hosts, groups))
         return JobSpec(
             playbook=load_playbook(path),
             inventory=inventory,
@@ -70,9 +77,10 @@ class World:
         playbook: str,
         hosts: dict[str, dict[str, Any]] | None = None,
         listeners: Sequence[RunListener] = (),
+        groups: dict[str, dict[str, Any]] | None = None,
         **options: Any,
     ) -> JobOutcome:
-        spec = self.spec(playbook, hosts, **options)
+        spec = self.spec(playbook, hosts, groups, **options)
         return asyncio.run(
             execute(
                 spec, store=self.store, listeners=listeners, connections=self.network.registry()

@@ -40,6 +40,9 @@ def _project(lab: Lab, target: Path) -> Path:
         hosts.read_text(),
     )
     hosts.write_text(text)
+    # As if `lab up` had run in the project: its known_hosts where the sample inventory looks.
+    (target / ".netraven" / "lab").mkdir(parents=True)
+    shutil.copy(lab.directory / "known_hosts", target / ".netraven" / "lab" / "known_hosts")
     return target
 
 

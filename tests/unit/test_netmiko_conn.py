@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from netraven.connections.base import HostParams
 from netraven.connections.netmiko_conn import NetmikoConnection
+from netraven.connections.ssh_options import SshOptions
+from netraven.errors import ConnectionFailed
 
 
 class _FakeHandler:
@@ -54,8 +57,19 @@ def handler(monkeypatch: pytest.MonkeyPatch) -> list[_FakeHandler]:
     return made
 
 
-def _params(extras: dict[str, Any] | None = None) -> HostParams:
-    return HostParams("r1", "127.0.0.1", 22, "u", "p", None, "hp_procurve", 5.0, extras or {})
+def _params(extras: dict[str, Any] | None = None, ssh: SshOptions | None = None) -> HostParams:
+    return HostParams(
+        "r1",
+        "127.0.0.1",
+        22,
+        "u",
+        "p",
+        None,
+        "hp_procurve",
+        5.0,
+        extras or {},
+        ssh=ssh or SshOptions(host_key_checking=False),  # these tests are not about host keys
+    )
 
 
 def test_one_thread_per_session_and_no_overlap(handler: list[_FakeHandler]) -> None:
@@ -93,3 +107,20 @@ def test_extras_tune_but_cannot_repeat_managed_arguments(handler: list[_FakeHand
     assert handler[0].kwargs["conn_timeout"] == 99
     with pytest.raises(InputError, match="username"):
         NetmikoConnection(_params({"username": "x"}))
+
+
+def test_host_key_checking_reaches_paramiko_through_netmiko(
+    handler: list[_FakeHandler], tmp_path: Path
+) -> None:
+    known = tmp_path / "known_hosts"
+    known.write_text("[127.0.0.1]:22 ssh-ed25519 AAAA\n")
+    asyncio.run(NetmikoConnection(_params(ssh=SshOptions(known_hosts=str(known)))).open())
+    asyncio.run(NetmikoConnection(_params()).open())
+    checked, unchecked = (h.kwargs for h in handler)
+    assert checked["ssh_strict"] is True and checked["alt_host_keys"] is True
+    assert checked["alt_key_file"] == str(known) and checked["system_host_keys"] is False
+    assert unchecked["ssh_strict"] is False and "alt_key_file" not in unchecked
+    missing = SshOptions(known_hosts=str(tmp_path / "absent"))
+    with pytest.raises(ConnectionFailed, match="known_hosts file .*absent does not exist"):
+        asyncio.run(NetmikoConnection(_params(ssh=missing)).open())
+    assert len(handler) == 2  # never called without a file to check against

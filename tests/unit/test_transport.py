@@ -10,6 +10,7 @@ import pytest
 
 from netraven.connections import platforms
 from netraven.connections.base import HostParams, default_registry
+from netraven.connections.ssh_options import SshOptions
 from netraven.errors import InputError
 from netraven.inventory import load_inventory
 
@@ -99,8 +100,9 @@ def test_unknown_or_contradictory_transport_is_input_error(
 
 def _p(platform: str, transport: str, extras: dict[str, Any] | None = None) -> HostParams:
     return HostParams(
-        "r1", "127.0.0.1", 23, "u", "p", None, platform, 5.0, extras or {}, transport=transport
-    )
+        "r1", "127.0.0.1", 23, "u", "p", None, platform, 5.0, extras or {}, transport=transport,
+        ssh=SshOptions(host_key_checking=False),  # not about host keys
+    )  # fmt: skip
 
 
 def test_registry_picks_scrapli_telnet_then_netmiko_telnet_and_refuses_neither() -> None:
