@@ -21,6 +21,7 @@ import contextlib
 import enum
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from nornir.core.inventory import Host
@@ -35,7 +36,7 @@ from netraven.engine.sessions import HostSession
 from netraven.errors import ConnectionFailed, DeviceError, NetRavenError, TaskFailed
 from netraven.playbook.schema import Recovery, Task
 from netraven.playbook.tree import BlockNode, Node, TaskNode
-from netraven.playbook.variables import VarScope, render_value
+from netraven.playbook.variables import Layer, VarScope, render_value
 
 __all__ = ["Flow", "HostRun"]
 
@@ -402,8 +403,6 @@ class HostRun:
                 title = self.ctx.templates.render(title, scope)
         if label is not None:
             title = f"{title} (item={label})"
-        from datetime import UTC, datetime
-
         return TaskOutcome(
             self.host.name,
             self.outcome.play_index,
@@ -445,7 +444,7 @@ class HostRun:
             action = await self._attempt(node, step, result, policy)
             registered = _registered(result, action)
             self._verdict(node, scope, result, registered)
-            registered = _registered(result, action)
+            registered.update(_status(result))  # what failed_when/changed_when decided
             if not repeat:
                 break
             if until is not None:
@@ -473,7 +472,7 @@ class HostRun:
             await asyncio.sleep(delay)
         result.attempts = max(result.attempts, attempt)
         result.duration_ms = int((time.perf_counter() - t0) * 1000)
-        registered = _registered(result, action)
+        registered.update(_status(result))  # an unmet ``until`` failed it after the fact
         registered["attempts"] = result.attempts
         return result, registered
 
@@ -643,9 +642,7 @@ def _host_status(result: TaskOutcome) -> HostStatus:
     return keep.get(result.status, HostStatus.FAILED)
 
 
-def _data(values: Mapping[str, Any]) -> Any:
-    from netraven.playbook.variables import Layer
-
+def _data(values: Mapping[str, Any]) -> Layer:
     return Layer(values, templated=False)
 
 
@@ -656,19 +653,26 @@ def _with(scope: VarScope, task: Task, registered: dict[str, Any]) -> VarScope:
     return scope.child(_data({task.register_as: registered}))
 
 
-def _registered(result: TaskOutcome, action: ActionResult | None) -> dict[str, Any]:
-    value: dict[str, Any] = {
-        "output": result.output or "",
-        "stdout": result.output or "",
-        "stdout_lines": (result.output or "").splitlines(),
+def _status(result: TaskOutcome) -> dict[str, Any]:
+    """The parts of a registered result that a verdict (failed_when, until) can change."""
+    return {
         "changed": result.changed,
         "failed": result.failed,
         "skipped": result.skipped,
         "msg": result.error or "",
         "error": result.error,
+        "unreachable": result.status == TaskStatus.UNREACHABLE,
+    }
+
+
+def _registered(result: TaskOutcome, action: ActionResult | None) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "output": result.output or "",
+        "stdout": result.output or "",
+        "stdout_lines": (result.output or "").splitlines(),
         "diff": result.diff,
         "attempts": result.attempts,
-        "unreachable": result.status == TaskStatus.UNREACHABLE,
+        **_status(result),
     }
     if action is not None:
         value.update({k: v for k, v in action.extra.items() if k != "ansible_facts"})
