@@ -34,9 +34,12 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from netraven.connections.base import Connection, HostParams
+
+if TYPE_CHECKING:
+    from netraven.settings import Settings
 
 __all__ = ["ConnectionPool", "PoolKey", "Probe", "pool_key"]
 
@@ -105,6 +108,11 @@ class ConnectionPool:
         self._sweeper: asyncio.Task[None] | None = None
         self._closed = False
         self.reused = 0  # sessions handed out again, for a service's metrics
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConnectionPool:
+        """The pool a service or worker builds from its ``pool_*`` settings."""
+        return cls(settings.pool_idle_seconds, settings.pool_max_per_device)
 
     def _own(self) -> None:
         loop = asyncio.get_running_loop()
