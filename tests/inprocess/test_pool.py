@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from netraven.connections.base import HostParams
+from netraven.connections.base import Connection, HostParams
 from netraven.credentials import INVENTORY_SET
 from netraven.domain import HostStatus, JobOutcome, TaskStatus
 from netraven.engine import ConnectionPool, execute
@@ -254,3 +254,40 @@ def test_the_key_carries_a_digest_of_the_secrets_never_the_secrets() -> None:
     assert pool_key(other, "scrapli", "aaa") != key
     assert pool_key(params, "netmiko", "aaa") != key
     assert pool_key(params, "scrapli", "breakglass") != key
+
+
+class _NoProbe:
+    """A plugin-like connection without ``alive()``: the pool cannot check it."""
+
+    def __init__(self, inner: Connection) -> None:
+        self.inner = inner
+
+    async def open(self) -> None:
+        await self.inner.open()
+
+    async def send_command(self, command: str) -> str:
+        return await self.inner.send_command(command)
+
+    async def send_config(self, lines: list[str]) -> str:
+        return await self.inner.send_config(lines)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def test_a_connection_without_a_probe_is_never_pooled(world: World) -> None:
+    _outputs(world)
+    pool = ConnectionPool(idle_seconds=60, max_per_device=2, clock=Clock())
+    registry = world.network.registry(wrap=_NoProbe)
+
+    async def body() -> None:
+        for _ in range(2):
+            spec = world.spec(SHOW)
+            outcome = await execute(spec, store=world.store, connections=registry, pool=pool)
+            assert outcome.exit_code == 0
+            assert pool.idle() == 0 and pool.busy(_key(world, "r1")) == 0
+        await pool.close()
+
+    _in_one_loop(body)
+    device = world.network.device("r1")
+    assert device.logins == 2 and device.open_sessions == 0
