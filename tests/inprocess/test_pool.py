@@ -291,3 +291,24 @@ def test_a_connection_without_a_probe_is_never_pooled(world: World) -> None:
     _in_one_loop(body)
     device = world.network.device("r1")
     assert device.logins == 2 and device.open_sessions == 0
+
+
+def test_a_host_that_failed_after_clean_commands_is_not_pooled(world: World) -> None:
+    _outputs(world)
+    pool = ConnectionPool(idle_seconds=60, max_per_device=2, clock=Clock())
+    failing = """
+    - hosts: r1
+      tasks:
+        - command: show version
+        - fail: {msg: "the controller said no"}
+    """
+
+    async def body() -> None:
+        first = await _job(world, pool, failing)
+        assert [h.status for h in first.hosts] == [HostStatus.FAILED]
+        assert pool.idle() == 0  # every call on the session succeeded, the host did not
+        await pool.close()
+
+    _in_one_loop(body)
+    device = world.network.device("r1")
+    assert device.logins == 1 and device.open_sessions == 0
