@@ -31,7 +31,16 @@ FILE_NAME = "netraven.toml"
 ENV_PREFIX = "NETRAVEN_"
 STATE_DIR_NAME = ".netraven"
 LogLevel = Literal["debug", "info", "warning", "error"]
-FIELDS = ("db_url", "state_dir", "lab_dir", "forks", "log_level", "vault_password_file")
+FIELDS = (
+    "db_url",
+    "state_dir",
+    "lab_dir",
+    "forks",
+    "log_level",
+    "vault_password_file",
+    "pool_idle_seconds",
+    "pool_max_per_device",
+)
 _PATH_FIELDS = ("state_dir", "lab_dir", "vault_password_file")
 
 
@@ -46,6 +55,9 @@ class _Layer(BaseModel):
     forks: int | None = Field(None, ge=1, le=100_000)
     log_level: LogLevel | None = None
     vault_password_file: Path | None = None
+    # For long-lived processes only (engine/pool.py); the CLI runs one job and never pools.
+    pool_idle_seconds: float | None = Field(None, gt=0, le=86_400)
+    pool_max_per_device: int | None = Field(None, ge=1, le=1_000)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -77,7 +89,7 @@ class Setting:
     """One field as ``config show`` reports it."""
 
     name: str
-    value: str | int | None
+    value: str | int | float | None
     source: str
 
 
@@ -92,6 +104,8 @@ class Settings:
     log_level: LogLevel
     vault_password_file: Path | None
     cwd: Path
+    pool_idle_seconds: float = 300.0
+    pool_max_per_device: int = 2
     config_file: Path | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -108,8 +122,8 @@ class Settings:
         rows: list[Setting] = []
         for name in FIELDS:
             value = getattr(self, name)
-            shown: str | int | None = (
-                value if value is None or isinstance(value, int) else str(value)
+            shown: str | int | float | None = (
+                value if value is None or isinstance(value, int | float) else str(value)
             )
             if name == "db_url" and not reveal:
                 shown = mask_url(self.db_url)
@@ -175,6 +189,8 @@ def load_settings(cwd: Path | None = None, **cli_overrides: Any) -> Settings:
         log_level=values.get("log_level") or "debug",
         vault_password_file=values.get("vault_password_file"),
         cwd=base,
+        pool_idle_seconds=values.get("pool_idle_seconds") or 300.0,
+        pool_max_per_device=values.get("pool_max_per_device") or 2,
         config_file=config_file,
         sources=sources,
     )

@@ -45,6 +45,12 @@ class FakeDevice:
     open_sessions: int = 0
     commands: list[str] = field(default_factory=list)
     config_batches: list[list[str]] = field(default_factory=list)
+    generation: int = 0  # bumped by drop_sessions(): older sessions are dead
+    probes: int = 0  # liveness probes answered (a pool checks before reuse)
+
+    def drop_sessions(self) -> None:
+        """The device hangs up on every open session (a reload, an idle timeout)."""
+        self.generation += 1
 
     def running_config(self) -> str:
         lines = ["Building configuration...", "", f"hostname {self.name}", "!"]
@@ -101,6 +107,7 @@ class FakeConnection:
         self.params = params
         self.device = device
         self._open = False
+        self._generation = device.generation
 
     async def _think(self, command: str) -> None:
         if self.device.gate is not None:
@@ -121,6 +128,7 @@ class FakeConnection:
         self.device.logins += 1
         self.device.open_sessions += 1
         self._open = True
+        self._generation = self.device.generation
 
     async def send_command(self, command: str) -> str:
         self.device.commands.append(command)
@@ -141,6 +149,11 @@ class FakeConnection:
         if INVALID_OUTPUT.search(output):
             raise TaskFailed("a configuration line was rejected by the device", output)
         return "\n".join(lines)
+
+    async def alive(self) -> bool:
+        """The pool's probe: false once closed, or once the device dropped its sessions."""
+        self.device.probes += 1
+        return self._open and self._generation == self.device.generation
 
     async def close(self) -> None:
         if self._open:

@@ -99,6 +99,16 @@ class NetmikoConnection:
             raise TaskFailed("a configuration line was rejected by the device", output)
         return output
 
+    async def alive(self) -> bool:
+        """The pool's probe before reuse: the device prints its prompt again."""
+        if self._conn is None:
+            return False
+        try:
+            await asyncio.wait_for(self._call(self._conn.find_prompt), timeout=5)
+        except Exception:
+            return False
+        return True
+
     async def close(self) -> None:
         try:
             if self._conn is not None:

@@ -95,6 +95,14 @@ class ScrapliConnection:
                 raise TaskFailed(f"'{response.channel_input}' was rejected by the device", output)
         return output
 
+    async def alive(self) -> bool:
+        """The pool's probe before reuse: the device prints its prompt again."""
+        try:
+            await asyncio.wait_for(self._driver.get_prompt(), timeout=min(self.params.timeout, 5))
+        except Exception:
+            return False
+        return True
+
     async def close(self) -> None:
         # Closing a dead session must not fail the host.
         with contextlib.suppress(Exception):

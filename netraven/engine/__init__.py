@@ -15,6 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "ConnectionPool",
     "JobSpec",
     "NullListener",
     "Owner",
@@ -26,6 +27,7 @@ __all__ = [
     "plan_job",
 ]
 _HOME = {
+    "ConnectionPool": "pool",
     "JobSpec": "spec",
     "NullListener": "events",
     "Owner": "spec",
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from netraven.engine.events import NullListener, RunListener
     from netraven.engine.job import build_redactor, execute
     from netraven.engine.plan import PlanItem, plan_job
+    from netraven.engine.pool import ConnectionPool
     from netraven.engine.spec import JobSpec, Owner, RunOptions
 
 

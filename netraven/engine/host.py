@@ -188,7 +188,8 @@ async def _finish(
     if outcome.failed or ctx.last_play.get(host.name) == outcome.play_index:
         # It sits out the rest of the job, or has no play left: close now, not at the end,
         # so closing overlaps the other hosts' work (and the device frees its vty line).
-        await ctx.sessions.release(host.name)
+        # Only a clean end may keep the session for a later job (a pool, if any).
+        await ctx.sessions.release(host.name, healthy=outcome.status == HostStatus.OK)
     if outcome.failed:
         ctx.failed_hosts.add(host.name)
     breaker = play.play.recovery.circuit_breaker

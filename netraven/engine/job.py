@@ -37,6 +37,7 @@ from netraven.engine.host import run_host_play
 from netraven.engine.limits import JobLimits, read_limits
 from netraven.engine.linear import LinearGate
 from netraven.engine.plan import PlanItem, plan_job
+from netraven.engine.pool import ConnectionPool
 from netraven.engine.rollout import plan_rollout
 from netraven.engine.scope import PlayVars
 from netraven.engine.sessions import SessionPool
@@ -96,6 +97,7 @@ async def execute(
     cancel: asyncio.Event | None = None,
     connections: ConnectionRegistry | None = None,
     clock: Callable[[], float] = time.time,
+    pool: ConnectionPool | None = None,
 ) -> JobOutcome:
     """Run the job to its end and return its outcome; raise only for input errors.
 
@@ -103,6 +105,8 @@ async def execute(
     contacted or any row written. Anything that goes wrong later is recorded: a host's
     failure in its results, a failure outside any host as a failed job (exit 1).
     Setting ``cancel`` ends the job as ``interrupted`` with every finished result kept.
+    ``pool`` (a long-lived process's ``ConnectionPool``) keeps healthy sessions logged in
+    for the next job; without it every session closes when its host is done.
     """
     # A registry given by the caller (tests, FakeNetwork) is used as is; otherwise the
     # built-in kinds plus the playbook's connection plugins.
@@ -121,7 +125,9 @@ async def execute(
     collector = _Collector()
     recorder = StoreListener(writer, job.id, spec.log_level, outcomes_redacted=True)
     events = Fanout(listeners, [recorder, collector])
-    run = _JobRun(spec, items, job.id, events, redactor, registry, writer, store, clock, limits)
+    run = _JobRun(
+        spec, items, job.id, events, redactor, registry, writer, store, clock, limits, pool
+    )
     run.ctx.start_at = start_at
     events.job_started(job.id)
     for warning in [*spec.warnings, *warnings]:
@@ -213,6 +219,7 @@ class _JobRun:
         store: Engine,
         clock: Callable[[], float],
         limits: JobLimits | None = None,
+        pool: ConnectionPool | None = None,
     ) -> None:
         self.spec = spec
         self.limits = limits or JobLimits()
@@ -223,7 +230,11 @@ class _JobRun:
         self.store = store
         self.clock = clock
         self.sessions = SessionPool(
-            registry, spec.options.check, self._log, before_login=self.limits.before_login
+            registry,
+            spec.options.check,
+            self._log,
+            before_login=self.limits.before_login,
+            pool=pool,
         )
         self.ctx = JobContext(
             job_id=job_id,

@@ -9,6 +9,10 @@ authentication failure the next set is tried, on any other failure the error sta
 host that cannot be reached is not one that refused a password). A refused set is never
 tried again for that host in the job — retries and later plays reconnect with the set that
 worked, or the untried ones — so a wrong password cannot lock an account by repetition.
+
+Given a process-wide ``ConnectionPool`` (``engine/pool.py``), a session is taken from it
+before logging in and given back, still logged in, when its host finished ``ok`` and no
+command on it raised; the job's wrapping (check mode) is applied afresh each time.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from netraven.connections.base import Connection, ConnectionRegistry, HostParams
 from netraven.connections.guard import CheckModeGuard
 from netraven.credentials import CredentialSet
+from netraven.engine.pool import ConnectionPool, PoolKey, pool_key
 from netraven.errors import AuthenticationFailed
 
 __all__ = ["CredentialChain", "HostSession", "SessionPool"]
@@ -47,6 +52,38 @@ class CredentialChain:
         return sorted(left, key=lambda s: s.name != self.working)  # stable
 
 
+class _Watched:
+    """The job's view of a connection: remembers whether any call on it raised.
+
+    A session that saw an error (or a cancellation) may be mid-command or in config mode,
+    so it is never given back to a pool.
+    """
+
+    def __init__(self, inner: Connection) -> None:
+        self.inner = inner
+        self.failed = False
+
+    async def open(self) -> None:
+        await self.inner.open()
+
+    async def send_command(self, command: str) -> str:
+        try:
+            return await self.inner.send_command(command)
+        except BaseException:
+            self.failed = True
+            raise
+
+    async def send_config(self, lines: list[str]) -> str:
+        try:
+            return await self.inner.send_config(lines)
+        except BaseException:
+            self.failed = True
+            raise
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
 class HostSession:
     def __init__(
         self,
@@ -57,8 +94,12 @@ class HostSession:
         log: Log,
         credentials: CredentialChain | None = None,
         before_login: BeforeLogin = _no_wait,
+        pool: ConnectionPool | None = None,
     ) -> None:
         self.params = params
+        self._pool = pool
+        self._raw: Connection | None = None
+        self._key: PoolKey | None = None  # set while the raw connection counts in the pool
         self._before_login = before_login
         self._base = params
         self.credentials = credentials or CredentialChain([])
@@ -66,8 +107,9 @@ class HostSession:
         self._registry = registry
         self._check = check
         self._log = log
-        self._conn: Connection | None = None
+        self._conn: _Watched | None = None
         self.logins = 0
+        self.reused = 0
 
     @property
     def is_open(self) -> bool:
@@ -78,10 +120,14 @@ class HostSession:
             self._conn = await self._log_in()
         return self._conn
 
-    async def _log_in(self) -> Connection:
+    async def _log_in(self) -> _Watched:
         chain = self.credentials
+        if self._pool is not None:
+            reused = await self._from_pool(self._pool)
+            if reused is not None:
+                return reused
         if not chain.sets:  # no username/password anywhere: the driver's own defaults
-            return await self._open(self._base)
+            return await self._open(self._base, None)
         name = self._base.name
         last: AuthenticationFailed | None = None
         for cred in chain.to_try():
@@ -89,7 +135,7 @@ class HostSession:
             level = "info" if len(chain.sets) > 1 else "debug"
             self._log(name, level, f"logging in with credential set '{cred.name}'")
             try:
-                conn = await self._open(params)
+                conn = await self._open(params, cred.name)
             except AuthenticationFailed as exc:
                 chain.refused.append(cred.name)
                 last = exc
@@ -103,25 +149,70 @@ class HostSession:
             + (f"; last: {last}" if last is not None else "")
         )
 
-    async def _open(self, params: HostParams) -> Connection:
-        conn = self._registry.create(params, self._requested)
-        if self._check:
-            conn = CheckModeGuard(conn)
-        await self._before_login(params.name)  # logins_per_second: every attempt counts
-        started = time.perf_counter()
-        self._log(params.name, "debug", f"connecting to {params.hostname}:{params.port}")
-        await conn.open()
+    async def _from_pool(self, pool: ConnectionPool) -> _Watched | None:
+        """An idle pooled session for a set this job may use, the set that worked first."""
+        kind = self._registry.kind_for(self._base, self._requested).name
+        chain = self.credentials
+        candidates: list[tuple[str | None, HostParams]] = [
+            (c.name, c.apply(self._base)) for c in chain.to_try()
+        ]
+        for name, params in candidates or [(None, self._base)]:
+            key = pool_key(params, kind, name)
+            raw = await pool.acquire(key)
+            if raw is not None:
+                if name is not None:
+                    chain.working = name
+                self.params, self._raw, self._key = params, raw, key
+                self.reused += 1
+                self._log(params.name, "info", "reusing a pooled session (no new login)")
+                return self._wrap(raw)
+        return None
+
+    def _wrap(self, raw: Connection) -> _Watched:
+        """This job's view: check mode is applied per job, never stored with the session."""
+        return _Watched(CheckModeGuard(raw) if self._check else raw)
+
+    async def _open(self, params: HostParams, credential: str | None) -> _Watched:
+        raw = self._registry.create(params, self._requested)
+        key: PoolKey | None = None
+        if self._pool is not None:
+            kind = self._registry.kind_for(params, self._requested).name
+            key = pool_key(params, kind, credential)
+            if not self._pool.reserve(key):
+                self._log(params.name, "debug", "pool cap reached: this session is not pooled")
+                key = None
+        try:
+            await self._before_login(params.name)  # logins_per_second: every attempt counts
+            started = time.perf_counter()
+            self._log(params.name, "debug", f"connecting to {params.hostname}:{params.port}")
+            await raw.open()
+        except BaseException:
+            if key is not None and self._pool is not None:
+                self._pool.forget(key)
+            raise
         self.logins += 1
         elapsed = (time.perf_counter() - started) * 1000
         self._log(params.name, "info", f"connected in {elapsed:.0f} ms")
-        return conn
+        self._raw, self._key = raw, key
+        return self._wrap(raw)
 
-    async def close(self) -> None:
-        """Close if open; never raises, and finishes even when the caller is cancelled."""
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
+    async def close(self, healthy: bool = False) -> None:
+        """Close if open (or give back to the pool when ``healthy``); never raises.
+
+        Finishes even when the caller is cancelled. Only the host's clean end passes
+        ``healthy``: a retry, a timeout or a failure drops the session.
+        """
+        if self._conn is None:
+            return
+        conn, self._conn = self._conn, None
+        raw, key, self._raw, self._key = self._raw, self._key, None, None
+        if key is not None and self._pool is not None and raw is not None:
+            keep = healthy and not conn.failed
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.shield(conn.close())  # each connection bounds its own close
+                await asyncio.shield(self._pool.give_back(key, raw, keep))
+            return
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.shield(conn.close())  # each connection bounds its own close
 
 
 class SessionPool:
@@ -133,8 +224,10 @@ class SessionPool:
         check: bool,
         log: Log,
         before_login: BeforeLogin = _no_wait,
+        pool: ConnectionPool | None = None,
     ) -> None:
         self._registry = registry
+        self._pool = pool
         self._before_login = before_login
         self._check = check
         self._log = log
@@ -159,6 +252,7 @@ class SessionPool:
                 self._log,
                 chain,
                 self._before_login,
+                self._pool,
             )
             self._sessions[params.name] = session
         return session
@@ -168,10 +262,11 @@ class SessionPool:
         chain = self._chains.get(host)
         return chain.working if chain is not None else None
 
-    async def release(self, host: str) -> None:
+    async def release(self, host: str, healthy: bool = False) -> None:
+        """Done with the host: close its session, or pool it when ``healthy`` and pooling."""
         session = self._sessions.pop(host, None)
         if session is not None:
-            await session.close()
+            await session.close(healthy)
 
     async def close_all(self) -> None:
         sessions, self._sessions = list(self._sessions.values()), {}

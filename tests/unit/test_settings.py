@@ -184,3 +184,28 @@ def test_find_lab_dir_with_toml_uses_the_configured_one(tmp_path: Path) -> None:
     stray.mkdir(parents=True)
     (stray / "state.json").write_text("{}")
     assert load_settings(sub).find_lab_dir() == root / "labs" / "main"
+
+
+def test_pool_settings_default_and_come_from_toml_and_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from netraven.engine.pool import ConnectionPool
+
+    s = load_settings(tmp_path)
+    assert (s.pool_idle_seconds, s.pool_max_per_device) == (300.0, 2)
+    root, sub = project(tmp_path, "pool_idle_seconds = 45\npool_max_per_device = 3\n")
+    s = load_settings(sub)
+    assert (s.pool_idle_seconds, s.pool_max_per_device) == (45.0, 3)
+    monkeypatch.setenv("NETRAVEN_POOL_MAX_PER_DEVICE", "5")
+    s = load_settings(sub)
+    assert s.pool_max_per_device == 5
+    assert s.source_of("pool_max_per_device") == "env NETRAVEN_POOL_MAX_PER_DEVICE"
+    pool = ConnectionPool.from_settings(s)
+    assert (pool.idle_seconds, pool.max_per_device) == (45.0, 5)
+
+
+def test_bad_pool_settings_name_file_and_line(tmp_path: Path) -> None:
+    _, sub = project(tmp_path, "forks = 5\npool_idle_seconds = 0\n")
+    with pytest.raises(InputError) as err:
+        load_settings(sub)
+    assert err.value.line == 2 and "pool_idle_seconds" in str(err.value)
