@@ -83,6 +83,11 @@ def _field(loc: tuple[int | str, ...], root: str = "play") -> str:
     return root + "".join(parts) if loc and isinstance(loc[0], int) else "".join(parts)
 
 
+def _at(file: Path, raw: object, loc: tuple[int | str, ...], message: str) -> InputError:
+    """An input error naming the file, the line of ``loc`` in its YAML, and the field."""
+    return InputError(f"{_field(loc)}: {message}", path=str(file), line=line_of(raw, loc))
+
+
 def _schema_errors(
     file: Path, raw: object, exc: ValidationError, prefix: tuple[int | str, ...] = ()
 ) -> list[InputError]:
@@ -252,9 +257,7 @@ class _Loader:
         path = file.parent / name
         if "{{" in name or not path.is_file():
             why = "templated paths are not supported" if "{{" in name else "file not found"
-            self.problems.append(
-                InputError(f"{_field(loc)}: {why}: {name}", path=str(file), line=line_of(raw, loc))
-            )
+            self.problems.append(_at(file, raw, loc, f"{why}: {name}"))
             return {}
         try:
             data = self.yaml(path)
@@ -281,13 +284,9 @@ class _Loader:
         candidates = [file.parent / "roles" / ref.role, self.base_dir / "roles" / ref.role]
         path = next((c for c in candidates if c.is_dir()), None)
         if path is None:
+            looked = ", ".join(str(c.parent) for c in dict.fromkeys(candidates))
             self.problems.append(
-                InputError(
-                    f"{_field(loc)}: role '{ref.role}' not found (looked in "
-                    f"{', '.join(str(c.parent) for c in dict.fromkeys(candidates))})",
-                    path=str(file),
-                    line=line_of(raw, loc),
-                )
+                _at(file, raw, loc, f"role '{ref.role}' not found (looked in {looked})")
             )
             return []
         scope = RoleScope(
@@ -365,13 +364,7 @@ class _Loader:
                 continue
             _check_task(self.templates, file, raw, here, node, self.problems)
             if node.listen:
-                self.problems.append(
-                    InputError(
-                        f"{_field((*here, 'listen'))}: only handlers listen",
-                        path=str(file),
-                        line=line_of(raw, (*here, "listen")),
-                    )
-                )
+                self.problems.append(_at(file, raw, (*here, "listen"), "only handlers listen"))
             if node.import_tasks is not None:
                 result += self.included(node, inherited.enter(node), file, raw, here, depth)
                 continue
@@ -401,28 +394,20 @@ class _Loader:
         here = (*loc, key)
         if "{{" in name and rendered is None and key == "import_tasks":
             self.problems.append(
-                InputError(
-                    f"{_field(here)}: import_tasks is static: use include_tasks for a "
-                    "templated file name",
-                    path=str(file),
-                    line=line_of(raw, here),
+                _at(
+                    file,
+                    raw,
+                    here,
+                    "import_tasks is static: use include_tasks for a templated file name",
                 )
             )
             return []
         dirs = [file.parent, *inherited.search_dirs, self.base_dir]
         path = next((d / name for d in dirs if (d / name).is_file()), dirs[0] / name)
         if depth >= _MAX_DEPTH:
-            self.problems.append(
-                InputError(
-                    f"{_field(here)}: {name} includes itself",
-                    path=str(file),
-                    line=line_of(raw, here),
-                )
-            )
+            self.problems.append(_at(file, raw, here, f"{name} includes itself"))
             return []
-        missing = InputError(
-            f"{_field(here)}: file not found: {name}", path=str(file), line=line_of(raw, here)
-        )
+        missing = _at(file, raw, here, f"file not found: {name}")
         loaded = self.task_file(path, missing)
         if loaded is None:
             return []
@@ -444,21 +429,9 @@ class _Loader:
             here = (*loc, n)
             _check_task(self.templates, file, raw, here, task, self.problems)
             if task.name is None and not task.listen:
-                self.problems.append(
-                    InputError(
-                        f"{_field(here)}: a handler needs a name or listen",
-                        path=str(file),
-                        line=line_of(raw, here),
-                    )
-                )
+                self.problems.append(_at(file, raw, here, "a handler needs a name or listen"))
             if task.action in ("include_tasks", "import_tasks"):
-                self.problems.append(
-                    InputError(
-                        f"{_field(here)}: handlers cannot include tasks",
-                        path=str(file),
-                        line=line_of(raw, here),
-                    )
-                )
+                self.problems.append(_at(file, raw, here, "handlers cannot include tasks"))
                 continue
             node = TaskNode(self.new_id(), task, file, line_of(raw, here), inherited.enter(task))
             self.check_templates(node, file, raw, here)
@@ -491,11 +464,7 @@ class _Loader:
                 if exc.path is not None:
                     self.problems.append(exc)  # a syntax error inside the template file
                 else:
-                    self.problems.append(
-                        InputError(
-                            f"{_field(where)}: {exc}", path=str(file), line=line_of(raw, where)
-                        )
-                    )
+                    self.problems.append(_at(file, raw, where, str(exc)))
 
     def check_parse_template(
         self, spec: ParseSpec, node: TaskNode, file: Path, raw: Any, loc: tuple[int | str, ...]
@@ -507,9 +476,7 @@ class _Loader:
         try:
             check_template(spec, (*node.scope.search_dirs, self.templates.base_dir))
         except InputError as exc:
-            self.problems.append(
-                InputError(f"{_field(where)}: {exc}", path=str(file), line=line_of(raw, where))
-            )
+            self.problems.append(_at(file, raw, where, str(exc)))
 
     def check_play(
         self, play: CompiledPlay, file: Path, raw: Any, loc: tuple[int | str, ...]
@@ -628,12 +595,7 @@ def _check_config(
     spec: ConfigAction, file: Path, raw: object, base: tuple[int | str, ...]
 ) -> list[InputError]:
     """The config options that contradict each other, each at the line of its key."""
-    found = [
-        InputError(
-            f"{_field((*base, *loc))}: {message}", path=str(file), line=line_of(raw, (*base, *loc))
-        )
-        for loc, message in config_problems(spec)
-    ]
+    found = [_at(file, raw, (*base, *loc), message) for loc, message in config_problems(spec)]
     return sorted(found, key=lambda e: e.line or 0)
 
 
@@ -732,9 +694,7 @@ def _plugin_arg_errors(
                 continue
             where = (*loc, *error["loc"])
             message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-            found.append(
-                InputError(f"{_field(where)}: {message}", path=str(file), line=line_of(raw, where))
-            )
+            found.append(_at(file, raw, where, message))
         return found
     return []
 
@@ -753,4 +713,4 @@ def _parse_placement(
         message = "parses the output of exactly one command; give each command its own task"
     else:
         return []
-    return [InputError(f"{_field(loc)}: {message}", path=str(file), line=line_of(raw, loc))]
+    return [_at(file, raw, loc, message)]
