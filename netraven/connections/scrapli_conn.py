@@ -10,8 +10,8 @@ import asyncssh
 import scrapli.driver.core
 from scrapli.exceptions import ScrapliAuthenticationFailed, ScrapliException, ScrapliTimeout
 
-from netraven.connections.base import INVALID_OUTPUT, HostParams
-from netraven.connections.platforms import SCRAPLI_DRIVERS, SCRAPLI_MANAGED_ARGS
+from netraven.connections.base import HostParams
+from netraven.connections.platforms import SCRAPLI_MANAGED_ARGS
 from netraven.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -19,6 +19,7 @@ from netraven.errors import (
     SessionLost,
     TaskFailed,
 )
+from netraven.platforms import find_profile
 
 # What a dead or dying session raises: scrapli's own errors, and asyncssh's (not OSErrors).
 _DEVICE_ERRORS = (ScrapliException, OSError, EOFError, asyncio.TimeoutError, asyncssh.Error)
@@ -27,10 +28,11 @@ _DEVICE_ERRORS = (ScrapliException, OSError, EOFError, asyncio.TimeoutError, asy
 class ScrapliConnection:
     def __init__(self, params: HostParams) -> None:
         self.params = params
-        name = SCRAPLI_DRIVERS.get(params.platform)
-        if name is None:
+        profile = find_profile(params.platform)
+        if profile is None or profile.scrapli_driver is None:
             raise InputError(f"host {params.name}: scrapli has no driver for '{params.platform}'")
-        driver = getattr(scrapli.driver.core, name)
+        self.profile = profile
+        driver = getattr(scrapli.driver.core, profile.scrapli_driver)
         repeated = sorted(set(params.extras) & SCRAPLI_MANAGED_ARGS)
         if repeated:
             raise InputError(f"host {params.name}: connection_extras repeats {repeated[0]}")
@@ -80,20 +82,42 @@ class ScrapliConnection:
             response = await self._driver.send_command(command)
         except _DEVICE_ERRORS as exc:
             raise SessionLost(f"'{command}': {_describe(exc)}") from exc
-        if response.failed or INVALID_OUTPUT.search(response.result):
+        if response.failed or self.profile.rejected(response.result):
             raise TaskFailed(f"'{command}' was rejected by the device", response.result)
         return str(response.result)
 
     async def send_config(self, lines: list[str]) -> str:
+        """The lines in one configuration session; a trailing commit only once all passed."""
+        load, commit = lines, None
+        if lines and self.profile.commit_line(lines[-1]) is not None:
+            load, commit = lines[:-1], lines[-1]
+        output = await self._send_configs(load, commit is not None)
+        if commit is not None:
+            output = "\n".join(filter(None, [output, await self._send_configs([commit], True)]))
+        return output
+
+    async def _send_configs(self, lines: list[str], candidate: bool) -> str:
+        if not lines:
+            return ""
         try:
             responses = await self._driver.send_configs(lines, stop_on_failed=True)
         except _DEVICE_ERRORS as exc:
             raise SessionLost(f"configuration: {_describe(exc)}") from exc
         output = "\n".join(f"{r.channel_input}\n{r.result}".rstrip() for r in responses)
         for response in responses:
-            if response.failed or INVALID_OUTPUT.search(response.result):
+            if response.failed or self.profile.rejected(response.result):
+                if candidate and not responses.failed:
+                    # scrapli discards the candidate itself only for its own failure strings.
+                    await self._discard()
                 raise TaskFailed(f"'{response.channel_input}' was rejected by the device", output)
         return output
+
+    async def _discard(self) -> None:
+        """Leave no candidate behind: scrapli's own abort (Junos rollback 0, XR abort)."""
+        try:
+            await self._driver._abort_config()
+        except _DEVICE_ERRORS as exc:
+            raise SessionLost(f"discarding the candidate: {_describe(exc)}") from exc
 
     async def alive(self) -> bool:
         """The pool's probe before reuse: the device prints its prompt again."""
