@@ -56,6 +56,8 @@ class NetmikoConnection:
         from paramiko.ssh_exception import SSHException
 
         p = self.params
+        # A plugin's platform names the netmiko class that speaks it.
+        device_type = self.profile.netmiko_device_type if self.profile else p.platform
         tunables: dict[str, Any] = {
             "conn_timeout": p.timeout,
             "auth_timeout": p.timeout,
@@ -66,7 +68,7 @@ class NetmikoConnection:
         try:
             self._conn = ConnectHandler(
                 # netmiko names a platform's Telnet driver "<platform>_telnet".
-                device_type=f"{p.platform}_telnet" if p.transport == "telnet" else p.platform,
+                device_type=f"{device_type}_telnet" if p.transport == "telnet" else device_type,
                 host=p.hostname,
                 port=p.port,
                 username=p.username,

@@ -20,16 +20,21 @@ class PlatformRegistry:
             self.register(profile, "built-in")
 
     def register(self, profile: PlatformProfile, origin: str = "a plugin") -> None:
-        """Add a profile; the same profile again is a no-op, a different one an InputError."""
+        """Add a profile; the same profile again is a no-op, and so is a new version from the
+        same origin (a plugin file edited in a long-lived process); another's is an InputError."""
         for spelling in (profile.name, *profile.aliases):
             owner = self._names.get(spelling)
-            if owner is not None and self._profiles[owner] != profile:
+            if (
+                owner is not None
+                and self._profiles[owner] != profile
+                and (self._origins[owner] != origin or origin == "built-in")
+            ):
                 raise InputError(
                     f"platform profile '{profile.name}' ({origin}): '{spelling}' is already "
                     f"the platform '{owner}' ({self._origins[owner]})"
                 )
         self._profiles[profile.name] = profile
-        self._origins.setdefault(profile.name, origin)
+        self._origins[profile.name] = self._origins.get(profile.name, origin)
         for spelling in (profile.name, *profile.aliases):
             self._names[spelling] = profile.name
 

@@ -105,3 +105,43 @@ def test_execute_refuses_before_recording_a_job(world: World) -> None:
         world.run(SHOW, {"r1": {"platform": "cisco_ios", "data": {"connection": "nope"}}})
     assert queries.list_jobs(world.store) == []
     assert world.network.device("r1").logins == 0
+
+
+PLUGIN = '''
+from netraven.platforms import PlatformProfile, register_profile
+
+register_profile(
+    PlatformProfile(
+        name="acme_plugin_os",
+        title="ACME OS",
+        config_model="running",
+        running_config="show acme-config",
+        startup_config="show acme-startup",
+        save="save acme",
+        netmiko_device_type="cisco_ios",
+        family="ios",
+        aliases=("acme",),
+    ),
+    origin=__file__,
+)
+
+
+def connections():
+    return []
+'''
+
+
+def test_a_plugin_registers_a_platform(world: World) -> None:
+    folder = world.root / "plugins" / "connections"
+    folder.mkdir(parents=True)
+    (folder / "acme.py").write_text(PLUGIN)
+    device = world.network.device("r1")
+    device.outputs["show acme-config"] = "hostname r1\n! Last change: never"
+    try:
+        outcome = world.run(
+            "- hosts: all\n  tasks:\n    - backup: {}\n", {"r1": {"platform": "acme"}}
+        )
+    finally:
+        PLATFORMS.unregister("acme_plugin_os")
+    assert outcome.exit_code == 0
+    assert device.commands == ["show acme-config"]  # the profile's command, not IOS's
