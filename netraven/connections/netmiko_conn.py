@@ -111,8 +111,20 @@ class NetmikoConnection:
     def _commit(self, lines: list[str], delay: int) -> str:
         """Load, then netmiko's own commit (JuniperSSH/CiscoXrSSH.commit), in one session."""
         conn = self._conn
+        assert self.profile is not None
+        mode = self.profile.config_mode
         try:
+            # Enter the profile's own mode (Junos configure private) before netmiko would
+            # enter its default one; an error there (someone's uncommitted shared edits)
+            # fails the task with the device's words.
+            if mode and not conn.check_config_mode():
+                # Read to whichever prompt follows: '#' in the mode, '>' when refused.
+                entered = str(conn.send_command(mode, expect_string=r"[>#]\s*$"))
+                if self._rejected(entered) or not conn.check_config_mode():
+                    raise TaskFailed(f"'{mode}' was refused by the device", entered)
             output = str(conn.send_config_set(lines, exit_config_mode=False)) if lines else ""
+        except TaskFailed:
+            raise
         except Exception as exc:
             raise SessionLost(f"configuration: {type(exc).__name__}: {exc}") from exc
         try:

@@ -8,7 +8,12 @@ from typing import Any
 
 import asyncssh
 import scrapli.driver.core
-from scrapli.exceptions import ScrapliAuthenticationFailed, ScrapliException, ScrapliTimeout
+from scrapli.exceptions import (
+    ScrapliAuthenticationFailed,
+    ScrapliException,
+    ScrapliPrivilegeError,
+    ScrapliTimeout,
+)
 
 from netraven.connections.base import HostParams
 from netraven.connections.platforms import SCRAPLI_MANAGED_ARGS
@@ -99,23 +104,40 @@ class ScrapliConnection:
     async def _send_configs(self, lines: list[str], candidate: bool) -> str:
         if not lines:
             return ""
+        privilege = (self.profile.scrapli_config_privilege or "") if candidate else ""
         try:
-            responses = await self._driver.send_configs(lines, stop_on_failed=True)
+            # Into a candidate, lines after a rejected one change nothing (it is discarded
+            # below); elsewhere each line takes effect, so the first rejection stops them.
+            responses = await self._driver.send_configs(
+                lines, stop_on_failed=not candidate, privilege_level=privilege
+            )
+        except ScrapliPrivilegeError as exc:
+            if not privilege:
+                raise SessionLost(f"configuration: {_describe(exc)}") from exc
+            # The device answered `configure private` and stayed in operational mode: Junos
+            # does so while the shared candidate holds someone's uncommitted changes.
+            raise TaskFailed(
+                f"the device refused '{self.profile.config_mode}' (uncommitted changes of "
+                "another user in the shared candidate, or a configuration lock)"
+            ) from exc
         except _DEVICE_ERRORS as exc:
             raise SessionLost(f"configuration: {_describe(exc)}") from exc
         output = "\n".join(f"{r.channel_input}\n{r.result}".rstrip() for r in responses)
         for response in responses:
             if response.failed or self.profile.rejected(response.result):
-                if candidate and not responses.failed:
-                    # scrapli discards the candidate itself only for its own failure strings.
-                    await self._discard()
+                if candidate:
+                    await self._discard(privilege)
                 raise TaskFailed(f"'{response.channel_input}' was rejected by the device", output)
         return output
 
-    async def _discard(self) -> None:
-        """Leave no candidate behind: scrapli's own abort (Junos rollback 0, XR abort)."""
+    async def _discard(self, privilege: str) -> None:
+        """Leave no candidate behind: the profile's discard in the session's own mode (Junos
+        ``rollback 0``), else scrapli's abort (XR ``abort``, which also leaves the mode)."""
         try:
-            await self._driver._abort_config()
+            if privilege and self.profile.discard:
+                await self._driver.send_configs([self.profile.discard], privilege_level=privilege)
+            else:
+                await self._driver._abort_config()
         except _DEVICE_ERRORS as exc:
             raise SessionLost(f"discarding the candidate: {_describe(exc)}") from exc
 

@@ -38,6 +38,11 @@ class PlatformProfile:
     confirm: str | None = None  # what confirms a pending commit confirmed
     confirm_adds_rollback_point: bool = False  # the confirming commit is a commit of its own
     discard: str | None = None  # throws the candidate away (config mode)
+    # How a configuration session is entered when not the driver's default: Junos
+    # ``configure private``, so a commit never takes along someone else's uncommitted
+    # edits of the shared candidate (the device refuses instead while there are any).
+    config_mode: str | None = None
+    scrapli_config_privilege: str | None = None  # the same, as a scrapli privilege level
     candidate_diff: str | None = None  # config mode: the candidate against the active config
     # The device's own rollback; ``{n}``: how many commits back. ``rollback_in``: the
     # mode it runs in ("config": then committed with ``commit``; "exec": it commits itself).

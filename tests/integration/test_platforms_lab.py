@@ -21,6 +21,7 @@ from scrapli.driver.core import AsyncEOSDriver, AsyncIOSXEDriver, AsyncJunosDriv
 
 from netraven.engine.config_diff import clean_running
 from netraven.lab import control
+from netraven.secrets import Redactor
 from tests.conftest import netraven, run_json
 from tests.integration.conftest import Lab, start_lab
 
@@ -135,6 +136,8 @@ def run(
     return document
 
 
+CONFIG = "- hosts: all\n  tasks:\n    - config: {{lines: ['{line}']}}\n"
+
 CASES = [
     pytest.param(name, netmiko, id=f"{name}-{'netmiko' if netmiko else 'scrapli'}")
     for name in FAMILIES
@@ -154,7 +157,8 @@ def test_backup_is_the_devices_configuration(
     assert document["exit"] == 0, document
     ((stored,),) = rows(workdir, "select text from config_backup")
     shown = witness(vendor_lab, family, device)
-    assert stored == clean_running(shown, family.platform)
+    # Stored as the device showed it, less volatile lines, with its secrets masked.
+    assert stored == Redactor().text(clean_running(shown, family.platform))
     if name == "junos":
         assert f"set system host-name {device}" in str(stored).splitlines()
         assert "## Last commit" not in str(stored)
@@ -170,7 +174,7 @@ def test_check_mode_sends_nothing_then_config_is_idempotent(
     device = family.device(netmiko)
     n = 40 + list(FAMILIES).index(name) * 2 + int(netmiko)
     line = family.line.format(n=n)
-    book = write(workdir / "c.yml", f"- hosts: all\n  tasks:\n    - config: {{lines: ['{line}']}}\n")
+    book = write(workdir / "c.yml", CONFIG.format(line=line))
     before = witness(vendor_lab, family, device)
 
     started = time.time()
@@ -224,3 +228,42 @@ def test_rollback_restores_the_device(
             "commit",
         ]
         assert "show | compare" in sent
+
+
+@pytest.mark.parametrize("netmiko", [False, True], ids=["scrapli", "netmiko"])
+def test_junos_never_commits_someone_elses_uncommitted_edits(
+    vendor_lab: Lab, inventory: Path, workdir: Path, netmiko: bool
+) -> None:
+    """Another user has edited the shared candidate without committing: NetRaven works in
+    ``configure private``, which Junos refuses then, so the task fails and neither its
+    lines nor the other user's are committed."""
+    family = FAMILIES["junos"]
+    device = family.device(netmiko)
+    index = int(device.rsplit("-", 1)[1])
+    line = family.line.format(n=120 + int(netmiko))
+    theirs = "set system location building half-done"
+    book = write(workdir / "c.yml", CONFIG.format(line=line))
+
+    async def scenario() -> dict[str, object]:
+        async with AsyncJunosDriver(
+            host="127.0.0.1",
+            port=vendor_lab.base_port + index - 1,
+            auth_username=vendor_lab.settings.username,
+            auth_password=vendor_lab.settings.password,
+            auth_strict_key=False,
+            transport="asyncssh",
+            timeout_ops=15,
+        ) as other:
+            await other.send_configs([theirs])  # shared mode, not committed
+            try:
+                return await asyncio.to_thread(run, inventory, workdir, book, device)
+            finally:
+                await other.send_configs(["rollback 0"])
+
+    document = asyncio.run(scenario())
+    assert document["exit"] == 2, document  # a failed task, not an unreachable host
+    error = str(document["hosts"][device]["error"])  # type: ignore[index]
+    assert "configure private" in error and "refused" in error
+    active = witness(vendor_lab, family, device).splitlines()
+    assert line not in active
+    assert not any("building" in shown for shown in active)
