@@ -275,3 +275,23 @@ def test_an_unknown_command_fails_the_task(world: World, platform: str) -> None:
     )
     assert outcome.exit_code == 2
     assert "was rejected by the device" in (_task(outcome).error or "")
+
+
+def test_junos_explicit_rollback_lines_are_committed(world: World) -> None:
+    network, device = _junos()
+    before = list(device.active)
+    outcome = _run(
+        world,
+        network,
+        f"""
+        - hosts: all
+          recovery: {{on_failure: rollback}}
+          tasks:
+            - config: {{lines: ['{NTP}']}}
+              rollback: {{lines: ['delete system ntp server 192.0.2.1']}}
+            - assert: {{that: 'false'}}
+        """,
+    )
+    assert outcome.host_status()["j1"] == HostStatus.ROLLED_BACK
+    assert device.config_lines[-2:] == ["delete system ntp server 192.0.2.1", "commit"]
+    assert device.active == before

@@ -267,3 +267,25 @@ def test_junos_never_commits_someone_elses_uncommitted_edits(
     active = witness(vendor_lab, family, device).splitlines()
     assert line not in active
     assert not any("building" in shown for shown in active)
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_an_unsupported_platform_is_an_input_error_before_any_device(
+    workdir: Path, command: str
+) -> None:
+    inventory = workdir / "inv"
+    inventory.mkdir()
+    # Port 9 on loopback: nothing listens; a run that tried to connect would say so.
+    (inventory / "hosts.yaml").write_text(
+        "r1: {hostname: 127.0.0.1, port: 9, platform: vyos}\n"
+    )
+    (inventory / "groups.yaml").write_text("{}\n")
+    (inventory / "defaults.yaml").write_text("{username: u, password: p}\n")
+    book = write(workdir / "s.yml", "- hosts: all\n  tasks:\n    - command: show version\n")
+    result = netraven(command, str(book), "-i", str(inventory), cwd=workdir)
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert "host r1: platform 'vyos' is not supported" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (workdir / ".netraven" / "netraven.db").exists() or rows(
+        workdir, "select count(*) from job"
+    ) == [(0,)]
