@@ -289,3 +289,41 @@ def test_an_unsupported_platform_is_an_input_error_before_any_device(
     assert not (workdir / ".netraven" / "netraven.db").exists() or rows(
         workdir, "select count(*) from job"
     ) == [(0,)]
+
+
+@pytest.fixture(scope="module")
+def telnet_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """eos-lab-1 and junos-lab-2 reached over Telnet (SSH keeps serving: the witness)."""
+    lab = start_lab(
+        tmp_path_factory.mktemp("platformtelnet"), devices=2, platforms="eos:1,junos:1", telnet=True
+    )
+    yield lab
+    control.down(lab.directory)
+
+
+@pytest.mark.parametrize(("name", "index"), [("eos", 1), ("junos", 2)])
+def test_over_telnet_backup_check_and_idempotent_config(
+    telnet_lab: Lab, workdir: Path, name: str, index: int
+) -> None:
+    family = FAMILIES[name]
+    device = f"{name}-lab-{index}"
+    inventory = telnet_lab.inventory
+    backup = write(workdir / "b.yml", "- hosts: all\n  tasks:\n    - backup: {}\n")
+    assert run(inventory, workdir, backup, device)["exit"] == 0
+    ((stored,),) = rows(workdir, "select text from config_backup")
+    shown = witness(telnet_lab, family, device)
+    assert stored == Redactor().text(clean_running(shown, family.platform))
+
+    line = family.line.format(n=150 + index)
+    book = write(workdir / "c.yml", CONFIG.format(line=line))
+    started = time.time()
+    preview = run(inventory, workdir, book, device, "--check")
+    assert preview["exit"] == 0 and preview["stats"][device]["changed"] == 1  # type: ignore[index]
+    assert configured(telnet_lab, device, started) == []
+    first = run(inventory, workdir, book, device)
+    assert first["exit"] == 0 and first["stats"][device]["changed"] == 1  # type: ignore[index]
+    assert line in witness(telnet_lab, family, device).splitlines()
+    again = time.time()
+    second = run(inventory, workdir, book, device)
+    assert second["exit"] == 0 and second["stats"][device]["changed"] == 0  # type: ignore[index]
+    assert configured(telnet_lab, device, again) == []
