@@ -12,7 +12,7 @@ import typer
 try:  # typer ≥ 0.20 vendors click; older releases use click itself
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef,assignment,unused-ignore]
 
 from netraven import __version__
 from netraven.cli.backups_cmd import backups_app
