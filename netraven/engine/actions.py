@@ -9,6 +9,7 @@ never open the host's session; ``template`` honours ``--check`` itself.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import difflib
 import json
 import os
@@ -217,7 +218,9 @@ async def _confirm(
     if not confirmed:
         return after
     if request is not None:
-        left = await off_loop(plan_config, step.platform, after, request, size=len(after))
+        # Whether every line is there, whatever the task's match: (``none`` always sends).
+        present = dataclasses.replace(request, before=[], after=[], match="line", replace="line")
+        left = await off_loop(plan_config, step.platform, after, present, size=len(after))
         if left.changed:
             raise TaskFailed(
                 f"after '{commit}' the active configuration still lacks the task's lines; "

@@ -295,3 +295,18 @@ def test_junos_explicit_rollback_lines_are_committed(world: World) -> None:
     assert outcome.host_status()["j1"] == HostStatus.ROLLED_BACK
     assert device.config_lines[-2:] == ["delete system ntp server 192.0.2.1", "commit"]
     assert device.active == before
+
+
+def test_junos_match_none_is_confirmed_when_its_lines_are_there(world: World) -> None:
+    """match: none sends every line every run; the confirmation asks only whether they
+    are all in the committed config."""
+    network, device = _junos()
+    outcome = _run(
+        world,
+        network,
+        f"- hosts: all\n  recovery: {{on_failure: rollback}}\n  tasks:\n"
+        f"    - config: {{lines: ['{NTP}'], match: none}}\n",
+    )
+    assert outcome.exit_code == 0, _task(outcome).error
+    assert device.config_lines[-2:] == ["commit confirmed 5", "commit"]
+    assert NTP in device.active and device.pending is None
