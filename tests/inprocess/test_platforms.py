@@ -310,3 +310,30 @@ def test_junos_match_none_is_confirmed_when_its_lines_are_there(world: World) ->
     assert outcome.exit_code == 0, _task(outcome).error
     assert device.config_lines[-2:] == ["commit confirmed 5", "commit"]
     assert NTP in device.active and device.pending is None
+
+
+def test_junos_batch_rollback_undoes_a_batch_mates_commits(world: World) -> None:
+    """rollback_scope: batch rolls back a host whose own tasks all passed: the device's own
+    rollback over the commits counted for that host."""
+    good, bad = JunosDevice("j1"), JunosDevice("j2")
+    bad.reject.add("set protocols bogus")
+    network = VendorNetwork({"j1": good, "j2": bad})
+    before = {"j1": list(good.active), "j2": list(bad.active)}
+    outcome = _run(
+        world,
+        network,
+        f"""
+        - hosts: all
+          serial: 2
+          recovery: {{on_failure: rollback, rollback_scope: batch}}
+          tasks:
+            - config: {{lines: ['{NTP}']}}
+            - config: {{lines: ["{{{{ 'set protocols bogus' if inventory_hostname == 'j2'
+                                    else 'set system ntp server 192.0.2.2' }}}}"]}}
+        """,
+    )
+    assert outcome.host_status() == {"j1": HostStatus.ROLLED_BACK, "j2": HostStatus.ROLLED_BACK}
+    # j1 committed twice (two tasks, each confirmed + confirm): four history entries.
+    assert good.config_lines[-2:] == ["rollback 4", "commit"]
+    assert bad.config_lines[-2:] == ["rollback 2", "commit"]
+    assert good.active == before["j1"] and bad.active == before["j2"]
