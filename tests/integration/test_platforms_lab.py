@@ -100,6 +100,9 @@ def witness(lab: Lab, family: Family, device: str) -> str:
             transport="asyncssh",
             timeout_ops=15,
         ) as conn:
+            # Under load the answer to the driver's last on_open command (Junos "Disabling
+            # complete-on-space") has been seen arriving with the next read: flush it first.
+            await conn.send_command("show version")
             return str((await conn.send_command(family.show)).result)
 
     return asyncio.run(read())
