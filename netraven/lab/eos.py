@@ -35,6 +35,30 @@ GLOBAL_RE = re.compile(
     r"ip (route|domain|name-server|routing)|username|enable|aaa|no aaa|service|banner|clock|"
     r"spanning-tree|transceiver|lldp run)\b"
 )
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# First words EOS's configuration modes know (after an optional ``no``/``default``): any
+# other is ``% Invalid input``, as on a real switch. Generous, not the full EOS grammar.
+KEYWORDS = frozenset(
+    _words(
+        """
+    aaa alias arp banner bfd channel-group clock daemon deny description dns dot1x duplex
+    enable encapsulation end errdisable event-handler event-monitor exit flowcontrol hardware
+    hostname interface ip ipv6 lacp ldp link-debounce lldp load-interval logging mac
+    management match maximum-paths mlag monitor mpls mtu name neighbor network ntp
+    passive-interface peer permit platform policy-map port-channel priority-flow-control ptp
+    qos queue-monitor radius-server redistribute remark route-map router router-id seq service
+    set sflow shutdown snmp-server spanning-tree speed storm-control switchport tacacs-server
+    terminal transceiver trunk username vlan vrf vrrp vxlan address-family area bgp
+    default-information distance graceful-restart max-lsa timers protocol api no-shutdown
+    class-map class police ssh cors vlan-id state trunk-group
+    """
+    )
+)
 # Interface name → the abbreviation EOS shows in the prompt.
 SHORT_NAMES = (
     ("Ethernet", "Et"),
@@ -361,6 +385,10 @@ class EosSession(Session):
             self.in_config = False
             self.config_block = None
             return ""
+        words = line.split()
+        keyword = words[1] if words[0] in ("no", "default") and len(words) > 1 else words[0]
+        if keyword not in KEYWORDS and line not in ("\x1a",):
+            return self._invalid(line, line.index(keyword))
         output = super()._config(line)
         if not self.in_config:  # end / exit leave a session pending, as EOS does
             self.config_session = None

@@ -353,7 +353,17 @@ class JunosSession:
         except cfg.ConfigSyntaxError as exc:
             return self._error(line, exc.token, exc.message)
         path = [*self.context, *paths[-1]] if header == "change" else paths[-1]
-        node = source.find(path) if not bare else None
+        node = source.find(path)
+        if bare and path:  # a statement named without its value: ``system host-name``
+            parent = source.find(path[:-1])
+            last = path[-1]
+            matches = {
+                label: child
+                for label, child in (parent.children.items() if parent is not None else ())
+                if label == last or label.startswith(last + " ")
+            }
+            node = cfg.Node(matches) if matches else None
+            path = path[:-1]
         first = pipes[0].split() if pipes else []
         if first[:2] == ["display", "set"]:
             body = cfg.display_set(node, tuple(path)) if node is not None else []

@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 
 __all__ = ["ConfigSyntaxError", "Node", "diff", "display_set", "parse_path", "render", "tokens"]
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # Top-level statements in the order Junos prints them.
 TOP_LEVEL = (
     "version",
@@ -43,85 +48,26 @@ TOP_LEVEL = (
 )
 # Statements that hold exactly one value: setting one again replaces the value.
 LEAVES = frozenset(
-    [
-        "version",
-        "host-name",
-        "domain-name",
-        "time-zone",
-        "description",
-        "mtu",
-        "speed",
-        "vlan-id",
-        "router-id",
-        "autonomous-system",
-        "peer-as",
-        "local-as",
-        "type",
-        "class",
-        "uid",
-        "encrypted-password",
-        "plain-text-password",
-        "next-hop",
-        "local-address",
-        "encapsulation",
-        "full-name",
-        "location",
-        "contact",
-        "interface-mode",
-        "metric",
-        "preference",
-        "authentication-key",
-        "authorization",
-        "any",
-        "kernel",
-        "daemon",
-        "interactive-commands",
-        "change-log",
-        "pfe",
-        "conflict-log",
-        "root-login",
-        "port",
-        "hold-time",
-        "import",
-        "export",
-        "cluster",
-        "vlan-name",
-        "remove-private",
-        "max-configurations-on-flash",
-    ]
+    _words(
+        """
+        version host-name domain-name time-zone description mtu speed vlan-id router-id
+        autonomous-system peer-as local-as type class uid encrypted-password plain-text-password
+        next-hop local-address encapsulation full-name location contact interface-mode metric
+        preference authentication-key authorization any kernel daemon interactive-commands
+        change-log pfe conflict-log root-login port hold-time import export cluster vlan-name
+        remove-private max-configurations-on-flash
+        """
+    )
 )
 # Statements that name an entry (``unit 0``, ``address 10.0.0.1/24``), which may hold more.
 KEYED = frozenset(
-    [
-        "unit",
-        "family",
-        "address",
-        "server",
-        "neighbor",
-        "group",
-        "user",
-        "route",
-        "term",
-        "interface",
-        "area",
-        "policy-statement",
-        "filter",
-        "host",
-        "file",
-        "community",
-        "name-server",
-        "prefix-list",
-        "instance",
-        "rib",
-        "peer",
-        "client",
-        "trap-group",
-        "from",
-        "then",
-        "source-address",
-        "destination-address",
-        "vlan",
-    ]
+    _words(
+        """
+        unit family address server neighbor group user route term interface area
+        policy-statement filter host file community name-server prefix-list instance rib peer
+        client trap-group from then source-address destination-address vlan
+        """
+    )
 )
 # Labels whose value is a secret: Junos marks the line ``## SECRET-DATA``.
 SECRET_WORDS = ("encrypted-password ", "authentication-key ", "secret ")
