@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from scrapli.driver.core import AsyncEOSDriver, AsyncJunosDriver
 from scrapli.exceptions import ScrapliConnectionError
 
 from netraven.lab import control
+from tests.conftest import free_port_range, netraven
 from tests.integration.conftest import Lab, start_lab
 
 # Port order: sw-lab-1, eos-lab-2, eos-lab-3, junos-lab-4, junos-lab-5.
@@ -317,3 +319,37 @@ def test_the_ios_device_beside_them_is_untouched(vendor_lab: Lab) -> None:
             return (await conn.send_command("show running-config | include hostname")).result
 
     assert asyncio.run(scenario()) == "hostname sw-lab-1"
+
+
+def test_lab_cli_platforms(workdir: Path) -> None:
+    bad = netraven("lab", "up", "--devices", "3", "--platforms", "ios:1,eos:1", cwd=workdir)
+    assert bad.returncode == 5 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip() == (
+        "error: --platforms 'ios:1,eos:1' adds up to 2 device(s), but --devices is 3"
+    )
+    unknown = netraven("lab", "up", "--platforms", "nxos:1", cwd=workdir)
+    assert unknown.returncode == 5 and "unknown family 'nxos'" in unknown.stderr
+    base = str(free_port_range(2))
+    up = netraven(
+        "lab",
+        "up",
+        "--platforms",
+        "eos:1,junos:1",
+        "--base-port",
+        base,
+        "--dir",
+        "lab",
+        cwd=workdir,
+    )
+    assert up.returncode == 0, up.stderr
+    try:
+        assert "2 device(s) [eos:1,junos:1]" in up.stdout
+        status = netraven("lab", "status", "--dir", "lab", cwd=workdir)
+        assert "2 device(s) [eos:1,junos:1]" in status.stdout
+        fault = netraven("lab", "fault", "junos-lab-2", "slow", "10", "--dir", "lab", cwd=workdir)
+        assert fault.returncode == 0, fault.stderr
+        wrong = netraven("lab", "fault", "sw-lab-1", "hang", "--dir", "lab", cwd=workdir)
+        assert wrong.returncode == 5
+        assert "no lab device 'sw-lab-1' (devices are eos-lab-1, junos-lab-2)" in wrong.stderr
+    finally:
+        netraven("lab", "down", "--dir", "lab", cwd=workdir)
