@@ -46,6 +46,36 @@ TOP_LEVEL = (
     "vlans",
     "poe",
 )
+# Where Junos prints statements among their siblings (below the top level), for the
+# statements the lab seeds and the ones most often set: its schema fixes this order.
+ORDER = (
+    "host-name",
+    "root-authentication",
+    "login",
+    "domain-name",
+    "time-zone",
+    "location",
+    "services",
+    "syslog",
+    "ntp",
+    "uid",
+    "class",
+    "authentication",
+    "description",
+    "vlan-tagging",
+    "encapsulation",
+    "mtu",
+    "speed",
+    "unit",
+    "family",
+    "address",
+    "router-id",
+    "autonomous-system",
+    "static",
+    "ospf",
+    "bgp",
+    "lldp",
+)
 # Statements that hold exactly one value: setting one again replaces the value.
 LEAVES = frozenset(
     _words(
@@ -113,9 +143,7 @@ class Node:
                         }
                         node = node.children[label]
                         continue
-                node.children[label] = Node()
-                if depth == 0 and keyword in TOP_LEVEL:
-                    node.children = dict(sorted(node.children.items(), key=_top_order))
+                node.children = _insert(node.children, label, depth == 0)
             node = node.children[label]
 
     def delete(self, path: list[str], bare_keyword: bool) -> bool:
@@ -148,9 +176,35 @@ class Node:
         return True
 
 
-def _top_order(item: tuple[str, Node]) -> int:
-    keyword = item[0].split(" ", 1)[0]
-    return TOP_LEVEL.index(keyword) if keyword in TOP_LEVEL else len(TOP_LEVEL)
+def _rank(label: str, top: bool) -> int | None:
+    keyword = label.split(" ", 1)[0]
+    order = TOP_LEVEL if top else ORDER
+    return order.index(keyword) if keyword in order else None
+
+
+def _insert(children: dict[str, Node], label: str, top: bool) -> dict[str, Node]:
+    """``children`` with a new statement where Junos would print it.
+
+    After the entries with the same keyword (``server``s stay together, in the order
+    given); a keyword of known rank before the first sibling that ranks after it; any
+    other at the end. So deleting a statement and setting it again puts it back where it
+    was, as on a device whose schema fixes the order.
+    """
+    keyword = label.split(" ", 1)[0]
+    labels = list(children)
+    same = [i for i, k in enumerate(labels) if k.split(" ", 1)[0] == keyword]
+    rank = _rank(label, top)
+    if same:
+        index = same[-1] + 1
+    elif rank is None:
+        index = len(labels)
+    else:
+        index = next(
+            (i for i, k in enumerate(labels) if (r := _rank(k, top)) is None or r > rank),
+            len(labels),
+        )
+    labels.insert(index, label)
+    return {k: children[k] if k in children else Node() for k in labels}
 
 
 def tokens(text: str) -> list[str]:
