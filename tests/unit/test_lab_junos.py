@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from netraven.lab import junos_config as cfg
-from netraven.lab.junos import MAX_ROLLBACK, JunosDevice, JunosSession, new_device
+from netraven.lab.junos import MAX_ROLLBACK, JunosDevice, new_device
+from netraven.lab.junos_cli import JunosSession
 
 
 class Clock:
