@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from netmiko import ConnectHandler
 from scrapli.driver.core import AsyncEOSDriver, AsyncJunosDriver
-from scrapli.exceptions import ScrapliConnectionError
+from scrapli.exceptions import ScrapliConnectionError, ScrapliException
 
 from netraven.lab import control
 from tests.conftest import free_port_range, netraven
@@ -307,6 +307,30 @@ def test_faults_apply_to_every_family(vendor_lab: Lab) -> None:
     finally:
         control.set_fault(vendor_lab.directory, "eos-lab-3", "clear")
         control.set_fault(vendor_lab.directory, "junos-lab-5", "clear")
+
+
+def test_drop_after_counts_the_junos_login_commands(vendor_lab: Lab) -> None:
+    """``drop-after 3``: scrapli's three ``set cli`` lines pass, the first command drops."""
+    started = time.time()
+    control.set_fault(vendor_lab.directory, "junos-lab-4", "drop-after", "3")
+    try:
+
+        async def scenario() -> None:
+            # the command fails (EOF), then scrapli's on_close hits the closed channel
+            with pytest.raises((ScrapliException, BrokenPipeError)):
+                async with AsyncJunosDriver(**scrapli_args(vendor_lab, 4)) as conn:
+                    await conn.send_command("show version")
+
+        asyncio.run(scenario())
+    finally:
+        control.set_fault(vendor_lab.directory, "junos-lab-4", "clear")
+    sent = commands(vendor_lab, "junos-lab-4", started)
+    assert sent == [
+        ("exec", "set cli screen-length 0"),
+        ("exec", "set cli screen-width 511"),
+        ("exec", "set cli complete-on-space off"),
+        ("fault", "drop"),
+    ]
 
 
 def test_the_ios_device_beside_them_is_untouched(vendor_lab: Lab) -> None:
