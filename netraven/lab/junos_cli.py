@@ -245,7 +245,10 @@ class JunosSession:
             if number >= len(self.device.history):
                 return "error: Requested rollback configuration does not exist"
             against = self.device.history[number].config
-        return self._pipes("\n".join(cfg.diff(against, source)), pipes, line)
+        # At an ``edit`` level, only what changed below it, under full ``[edit …]`` headers.
+        here = self.context if self.in_config else []
+        old, new = against.find(here) or cfg.Node(), source.find(here) or cfg.Node()
+        return self._pipes("\n".join(cfg.diff(old, new, tuple(here))), pipes, line)
 
     def _pipes(self, output: str, pipes: list[str], line: str) -> str:
         for pipe in pipes:

@@ -53,6 +53,14 @@ def test_configuration_mode_prompt_shows_the_edit_context() -> None:
     cli.handle("edit protocols ospf")
     assert cli.prompt.endswith("[edit protocols ospf]\nadmin@junos-lab-9# ")
     cli.handle("set area 0.0.0.1 interface ge-0/0/1.0")
+    assert cli.handle("show | compare").splitlines() == [
+        "[edit protocols ospf]",
+        "+   area 0.0.0.1 {",
+        "+       interface ge-0/0/1.0;",
+        "+   }",
+    ]
+    cli.handle("edit area 0.0.0.0")
+    assert cli.handle("show | compare") == ""  # nothing changed below this level
     cli.handle("top")
     assert cli.prompt.startswith("\n[edit]\n")
     assert "set protocols ospf area 0.0.0.1 interface ge-0/0/1.0" in cfg.display_set(cli.candidate)
