@@ -188,24 +188,24 @@ def test_scrapli_junos_open_set_commit_and_read_back(vendor_lab: Lab) -> None:
 
 
 def test_junos_commit_confirmed_rolls_back_by_itself(vendor_lab: Lab) -> None:
-    """A ``commit confirmed 1`` that nobody confirms is undone one (lab) minute later."""
+    """A ``commit confirmed 2`` that nobody confirms is undone two (lab) minutes later."""
 
-    async def scenario() -> tuple[str, str, str]:
+    async def scenario() -> tuple[str, str, str, str]:
         async with AsyncJunosDriver(**scrapli_args(vendor_lab, 5)) as conn:
             response = await conn.send_configs(
-                ["set system location building-7", "commit confirmed 1"]
+                ["set system location building-7", "commit confirmed 2"]
             )
-        during = await junos_show(vendor_lab, 5, "show configuration system location")
-        await asyncio.sleep(SECONDS_PER_MINUTE * 2.5)
+            committed = time.monotonic()
+            during = (await conn.send_command("show configuration system location")).result
+        await asyncio.sleep(committed + SECONDS_PER_MINUTE * 2 + 1.5 - time.monotonic())
         after = await junos_show(vendor_lab, 5, "show configuration system | match location")
         history = await junos_show(vendor_lab, 5, "show system commit")
-        return response.result, during, after + "|" + history
+        return response.result, during, after, history
 
-    output, during, after = asyncio.run(scenario())
-    assert "commit confirmed will be automatically rolled back in 1 minutes" in output
+    output, during, after, history = asyncio.run(scenario())
+    assert "commit confirmed will be automatically rolled back in 2 minutes" in output
     assert during == "location building-7;"
-    location, history = after.split("|")
-    assert location == ""
+    assert after == ""
     assert history.splitlines()[0].startswith("0   ") and "commit confirmed rollback" in history
     logged = [c["command"] for c in vendor_lab.commands("junos-lab-5") if c["mode"] == "system"]
     assert logged == ["commit confirmed rolled back"]
@@ -252,15 +252,15 @@ def test_netmiko_juniper_junos_commit_check_confirmed_and_commit(vendor_lab: Lab
     with ConnectHandler(**netmiko_args(vendor_lab, 4, "juniper_junos")) as conn:
         conn.send_config_set(["set snmp location lab-rack-4"], exit_config_mode=False)
         checked = conn.commit(check=True)
-        confirmed = conn.commit(confirm=True, confirm_delay=2)
+        confirmed = conn.commit(confirm=True, confirm_delay=3)
         committed = conn.commit()  # confirms
         conn.exit_config_mode()
         shown = conn.send_command("show configuration snmp")
     assert "configuration check succeeds" in checked
-    assert "commit confirmed will be automatically rolled back in 2 minutes" in confirmed
+    assert "commit confirmed will be automatically rolled back in 3 minutes" in confirmed
     assert "commit complete" in committed
     assert "location lab-rack-4;" in shown.splitlines()
-    time.sleep(SECONDS_PER_MINUTE * 3)  # past the 2-minute deadline the commit cancelled
+    time.sleep(SECONDS_PER_MINUTE * 4)  # past the 3-minute deadline the commit cancelled
     history = asyncio.run(junos_show(vendor_lab, 4, "show system commit"))
     assert "commit confirmed rollback" not in history  # confirmed: nothing rolled back
 
