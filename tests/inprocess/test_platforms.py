@@ -337,3 +337,21 @@ def test_junos_batch_rollback_undoes_a_batch_mates_commits(world: World) -> None
     assert good.config_lines[-2:] == ["rollback 4", "commit"]
     assert bad.config_lines[-2:] == ["rollback 2", "commit"]
     assert good.active == before["j1"] and bad.active == before["j2"]
+
+
+def test_xr_check_mode_loads_nothing(world: World) -> None:
+    network, device = _xr()
+    before = device.running()
+    play = """
+    - hosts: all
+      tasks:
+        - config:
+            parents: [interface GigabitEthernet0/0/0/0]
+            lines: [description new]
+    """
+    outcome = _run(world, network, play, check=True)
+    task = _task(outcome)
+    assert outcome.exit_code == 0 and task.changed
+    assert "+ description new" in (task.diff or "")
+    assert device.config_lines == [] and device.commands == ["show running-config"]
+    assert device.running() == before
