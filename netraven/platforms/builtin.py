@@ -170,6 +170,9 @@ JUNOS = PlatformProfile(
     volatile=(
         r"^## Last (commit|changed): .*$",
         r"^\{(master|backup|primary|secondary)(:\w+)?\}(\[edit\])?$",
+        # Answers to the `set cli` commands the drivers send on login, should one arrive late.
+        r"^(Disabling|Enabling) complete-on-space$",
+        r"^Screen (width|length) set to \d+$",
     ),
     notes="Junos lab family",
 )

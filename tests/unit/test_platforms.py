@@ -125,7 +125,7 @@ def test_ordinary_output_is_not_a_rejection(platform: str, output: str) -> None:
         (
             "juniper_junos",
             "## Last commit: 2026-11-27 23:00:01 UTC by admin\n{master:0}\n"
-            "set system host-name j1",
+            "Disabling complete-on-space\nset system host-name j1",
             ["set system host-name j1"],
         ),
     ],
