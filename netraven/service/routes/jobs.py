@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
@@ -60,10 +61,8 @@ async def list_jobs(
         find_jobs, status=status, playbook=playbook, since=since, before=before, limit=limit
     )
     if len(views) == limit:
-        params = dict(request.query_params)
-        params["before"] = str(views[-1].id)
-        query = "&".join(f"{k}={v}" for k, v in params.items())
-        response.headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
+        params = {**request.query_params, "before": str(views[-1].id)}
+        response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
     return views
 
 

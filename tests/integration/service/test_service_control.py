@@ -98,6 +98,12 @@ def test_rerun_runs_only_the_failed_hosts(lab: Lab, tmp_path: Path) -> None:
             refused = client.post(f"/jobs/{clean['id']}/rerun")
             assert refused.status_code == 400 and "no failed hosts" in refused.json()["detail"]
             assert len(client.get("/jobs").json()) == 3
+            page = client.get("/jobs", params={"limit": 2})
+            assert [j["id"] for j in page.json()] == [rerun["id"] + 1, rerun["id"]]
+            link = page.headers["link"]
+            assert link == f'</jobs?limit=2&before={rerun["id"]}>; rel="next"'
+            rest = client.get(link[1 : link.index(">")])
+            assert [j["id"] for j in rest.json()] == [first["id"]] and "link" not in rest.headers
     finally:
         service.stop()
 
