@@ -72,6 +72,16 @@ async def show_job(job_ref: str, request: Request, _: Viewer) -> JobDetail:
     return await _detail(request, job_ref)
 
 
+@router.get("/{job_ref}/summary", response_model=JobView)
+async def job_summary(job_ref: str, request: Request, _: Viewer) -> JobView:
+    """The job alone (status, exit code, times), without its hosts: cheap to poll."""
+    try:
+        job = await state_of(request).db.read(app_jobs.resolve_job, job_ref)
+    except InputError as exc:
+        raise _not_found(exc) from None
+    return app_jobs.job_view(job)
+
+
 @router.get("/{job_ref}/hosts", response_model=dict[str, HostView])
 async def host_results(job_ref: str, request: Request, _: Viewer) -> dict[str, HostView]:
     return (await _detail(request, job_ref)).hosts
