@@ -121,14 +121,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--base-port", type=int, default=21022)
-    parser.add_argument("--service-port", type=int, default=20999)
+    parser.add_argument(
+        "--base-port", type=int, default=0, help="lab's first port (default: a free range)"
+    )
     parser.add_argument(
         "--interval", type=float, default=1.0, help="each client's pause between polls, s"
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="netraven-service-bench-"))
-    settings = control.LabSettings(devices=args.devices, base_port=args.base_port)
+    from tests.conftest import free_port_range  # locks the ports against parallel test runs
+
+    base = args.base_port or free_port_range(args.devices + 1)
+    service_port = base + args.devices
+    settings = control.LabSettings(devices=args.devices, base_port=base)
     print(f"lab: {args.devices} devices; {args.clients} API clients; {os.cpu_count()} CPUs")
     control.up(work / "lab", settings)
     shutil.copytree(work / "lab" / "inventory", work / "inventory")
@@ -136,8 +141,8 @@ def main() -> int:
     process = None
     try:
         cli = cli_job(work, args.devices)
-        process, token = start_service(work, args.service_port)
-        url = f"http://127.0.0.1:{args.service_port}"
+        process, token = start_service(work, service_port)
+        url = f"http://127.0.0.1:{service_port}"
         idle, _ = asyncio.run(service_job(url, token, args.devices, 0))
         loaded, latencies = asyncio.run(
             service_job(url, token, args.devices, args.clients, args.interval)
