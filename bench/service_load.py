@@ -70,7 +70,12 @@ async def service_job(
 ) -> tuple[float, list[float]]:
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+    errors: list[str] = []
+    # The watcher opens a connection per poll: with 50 clients flooding this process's
+    # loop, its 0.5 s pause can outlast uvicorn's 5 s keep-alive, and a request on a
+    # connection the server just closed fails for a reason that is ours, not the service's.
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=fresh) as client:
         body = {"playbook": "bench.yml", "inventory": "inventory", "forks": forks}
         job = (await client.post("/jobs", json=body)).json()
         done = asyncio.Event()
@@ -80,9 +85,14 @@ async def service_job(
                 while not done.is_set():
                     for path in ("/jobs?limit=50", f"/jobs/{job['id']}/summary"):
                         started = time.perf_counter()
-                        answer = await own.get(path)
+                        try:
+                            answer = await own.get(path)
+                        except httpx.TransportError as exc:
+                            errors.append(f"{type(exc).__name__}: {exc}")
+                            continue
                         latencies.append(time.perf_counter() - started)
-                        answer.raise_for_status()
+                        if answer.status_code != 200:
+                            errors.append(f"HTTP {answer.status_code}")
                     if interval:
                         await asyncio.sleep(interval)
 
@@ -95,6 +105,8 @@ async def service_job(
         done.set()
         await asyncio.gather(*workers)
     print(f"service job {job['id']}: {summary['status']} exit {summary['exit_code']}")
+    if errors:
+        print(f"    {len(errors)} failed requests, e.g. {sorted(set(errors))[:3]}")
     return float(summary["duration_s"]), latencies
 
 
@@ -105,7 +117,7 @@ def start_service(work: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "netraven", "serve", "--port", str(port), "--db", db,
          "--playbook-dir", str(work), "--max-jobs", "1", "--log-level", "warning"],
-        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=work, stdout=(work / "serve.log").open("wb"), stderr=subprocess.STDOUT,
         env={**os.environ, "NETRAVEN_POOL_IDLE_SECONDS": "0.001"},
     )  # fmt: skip
     for _ in range(300):
@@ -150,6 +162,9 @@ def main() -> int:
         hammered, hammer_latencies = asyncio.run(
             service_job(url, token, args.devices, args.clients, 0.0)
         )
+    except BaseException:
+        print(f"service log: {work / 'serve.log'}")
+        raise
     finally:
         if process is not None:
             process.terminate()
