@@ -12,7 +12,7 @@ import typer
 try:  # typer ≥ 0.20 vendors click; older releases use click itself
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef,assignment]
 
 from netraven import __version__
 from netraven.cli.backups_cmd import backups_app
@@ -23,6 +23,7 @@ from netraven.cli.db_cmd import db_app
 from netraven.cli.jobs_cmd import jobs_app
 from netraven.cli.lab_cmd import lab_app
 from netraven.cli.run_cmd import run, validate
+from netraven.cli.schedules_cmd import schedules_app
 
 app = typer.Typer(
     rich_markup_mode=None,  # plain help: rich alone costs --help ~0.2 s of imports
@@ -40,6 +41,7 @@ app.add_typer(breakers_app, name="breakers")
 app.add_typer(backups_app, name="backups")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
+app.add_typer(schedules_app, name="schedules")
 
 
 def _print_version(value: bool) -> None:

@@ -136,3 +136,8 @@ class Breaker(SQLModel, table=True):
     reset_after: float = 300.0
     job_id: int | None = None
     updated_at: datetime | None = _when()
+
+
+# Tables kept in modules of their own, imported here so that ``SQLModel.metadata`` (the
+# migrations' autogenerate target and the schema tests) always holds every table.
+from netraven.store import schedule_models, template_models  # noqa: E402, F401

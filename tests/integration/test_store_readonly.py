@@ -114,7 +114,7 @@ def test_a_store_behind_head_is_a_one_line_error_and_stays_as_it_was(tmp_path: P
         open_engine(f"sqlite:///{path}", write=False)
     message = str(raised.value)
     assert "\n" not in message and "schema of release 0.1.0" in message
-    assert "netraven db upgrade" in message and "0005" in message
+    assert "netraven db upgrade" in message and "0007" in message
     assert snapshot(tmp_path) == before
 
 
