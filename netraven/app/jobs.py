@@ -13,6 +13,7 @@ from netraven.app.read_models import (
     JobDetail,
     JobView,
     LogView,
+    TemplateUse,
     job_detail,
 )
 from netraven.domain import (
@@ -28,6 +29,7 @@ from netraven.errors import InputError, StoreError
 from netraven.store import queries
 from netraven.store.liveness import effective_status
 from netraven.store.models import HostResult, Job, TaskResult
+from netraven.store.templates import job_templates
 
 __all__ = [
     "run_document",
@@ -139,6 +141,10 @@ def show_job(engine: Engine, ref: str | int) -> JobDetail:
             breaker_view(b)
             for b in queries.load_breakers(engine)
             if b.job_id == job.id and b.state != "closed"
+        ],
+        [
+            TemplateUse(name=t.name, version=t.version, sha256=t.sha256)
+            for t in job_templates(engine, job.id)
         ],
     )
 

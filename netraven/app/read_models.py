@@ -33,6 +33,7 @@ __all__ = [
     "LogView",
     "StatsView",
     "TaskView",
+    "TemplateUse",
     "job_detail",
 ]
 
@@ -145,6 +146,14 @@ class LogView(_View):
     message: str
 
 
+class TemplateUse(_View):
+    """A template repository version the job rendered (``repo:NAME@VERSION``)."""
+
+    name: str
+    version: int
+    sha256: str
+
+
 class JobDetail(_View):
     job: JobView
     hosts: dict[str, HostView]
@@ -152,6 +161,7 @@ class JobDetail(_View):
     warnings: list[str]
     backups: list[BackupRef]
     open_breakers: list[BreakerView]
+    templates: list[TemplateUse] = []  # repository template versions rendered
 
 
 def _task_view(t: TaskOutcome) -> TaskView:
@@ -183,6 +193,7 @@ def job_detail(
     warnings: list[str],
     backups: list[BackupRef],
     breakers: list[BreakerView],
+    templates: list[TemplateUse] | None = None,
 ) -> JobDetail:
     """The one way a job's document is assembled, from memory or from the store alike."""
     worst = host_status_of(hosts)
@@ -220,4 +231,5 @@ def job_detail(
         warnings=warnings,
         backups=backups,
         open_breakers=breakers,
+        templates=templates or [],
     )

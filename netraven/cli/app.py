@@ -24,6 +24,7 @@ from netraven.cli.jobs_cmd import jobs_app
 from netraven.cli.lab_cmd import lab_app
 from netraven.cli.run_cmd import run, validate
 from netraven.cli.schedules_cmd import schedules_app
+from netraven.cli.templates_cmd import templates_app
 
 app = typer.Typer(
     rich_markup_mode=None,  # plain help: rich alone costs --help ~0.2 s of imports
@@ -42,6 +43,7 @@ app.add_typer(backups_app, name="backups")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(schedules_app, name="schedules")
+app.add_typer(templates_app, name="templates")
 
 
 def _print_version(value: bool) -> None:
