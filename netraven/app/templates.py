@@ -25,6 +25,7 @@ from netraven.app.read_models import Timestamp
 from netraven.errors import InputError, InputErrors, StoreError, TaskFailed
 from netraven.playbook.repo import NAME_PATTERN, RepoVersion
 from netraven.store import templates as rows
+from netraven.store.queries import Bind
 from netraven.store.template_models import RepoTemplateVersion
 
 __all__ = [
@@ -135,19 +136,19 @@ def new_version(
     return _view(name, row), created
 
 
-def list_templates(store: Engine) -> list[TemplateVersionView]:
+def list_templates(store: Bind) -> list[TemplateVersionView]:
     """Every template, each with its latest version."""
     return [_view(name, row) for name, row in rows.list_templates(store)]
 
 
-def list_versions(store: Engine, name: str) -> list[TemplateVersionView]:
+def list_versions(store: Bind, name: str) -> list[TemplateVersionView]:
     found = rows.versions(store, name)
     if not found:
         raise InputError(f"no template '{name}'")
     return [_view(name, row) for row in found]
 
 
-def _version(store: Engine, name: str, version: int | None) -> RepoTemplateVersion:
+def _version(store: Bind, name: str, version: int | None) -> RepoTemplateVersion:
     row = rows.get_version(store, name, version)
     if row is None:
         if version is not None and rows.get_version(store, name, None) is not None:
@@ -156,12 +157,12 @@ def _version(store: Engine, name: str, version: int | None) -> RepoTemplateVersi
     return row
 
 
-def show_version(store: Engine, name: str, version: int | None = None) -> TemplateVersionView:
+def show_version(store: Bind, name: str, version: int | None = None) -> TemplateVersionView:
     return _view(name, _version(store, name, version), body=True)
 
 
 def diff_versions(
-    store: Engine, name: str, old: int | None = None, new: int | None = None
+    store: Bind, name: str, old: int | None = None, new: int | None = None
 ) -> TemplateDiff:
     """Unified diff of two versions; the newest two when none are given."""
     if old is None and new is None:

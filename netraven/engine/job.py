@@ -53,6 +53,7 @@ from netraven.store.queries import (
     finish_job,
     latest_backup_hashes,
     load_breakers,
+    start_queued_job,
 )
 from netraven.store.templates import record_job_templates
 from netraven.store.writer import BatchWriter
@@ -99,6 +100,7 @@ async def execute(
     connections: ConnectionRegistry | None = None,
     clock: Callable[[], float] = time.time,
     pool: ConnectionPool | None = None,
+    job_id: int | None = None,
 ) -> JobOutcome:
     """Run the job to its end and return its outcome; raise only for input errors.
 
@@ -108,6 +110,8 @@ async def execute(
     Setting ``cancel`` ends the job as ``interrupted`` with every finished result kept.
     ``pool`` (a long-lived process's ``ConnectionPool``) keeps healthy sessions logged in
     for the next job; without it every session closes when its host is done.
+    ``job_id``: a row the caller already recorded as ``queued`` (the job service), which
+    this run fills in and starts, keeping its id and creation time; otherwise a new row.
     """
     # A registry given by the caller (tests, FakeNetwork) is used as is; otherwise the
     # built-in kinds plus the playbook's connection plugins.
@@ -120,7 +124,10 @@ async def execute(
             spec.playbook.compiled, [i.hosts for i in items], spec.options.start_at_task
         )
     redactor = build_redactor(spec)
-    job = await asyncio.to_thread(create_job, store, _job_row(spec), redactor)
+    if job_id is None:
+        job = await asyncio.to_thread(create_job, store, _job_row(spec), redactor)
+    else:
+        job = await asyncio.to_thread(start_queued_job, store, job_id, _job_row(spec), redactor)
     assert job.id is not None
     writer = BatchWriter(store, redactor)
     collector = _Collector()

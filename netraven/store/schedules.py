@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from netraven.store.queries import Bind
 from netraven.store.schedule_models import Schedule
 from netraven.system import pid_alive
 
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-def add_schedule(engine: Engine, schedule: Schedule) -> Schedule:
+def add_schedule(engine: Bind, schedule: Schedule) -> Schedule:
     with Session(engine) as session:
         session.add(schedule)
         session.commit()
@@ -33,12 +33,12 @@ def add_schedule(engine: Engine, schedule: Schedule) -> Schedule:
     return schedule
 
 
-def get_schedule(engine: Engine, name: str) -> Schedule | None:
+def get_schedule(engine: Bind, name: str) -> Schedule | None:
     with Session(engine) as session:
         return session.exec(select(Schedule).where(Schedule.name == name)).first()
 
 
-def list_schedules(engine: Engine, *, enabled_only: bool = False) -> list[Schedule]:
+def list_schedules(engine: Bind, *, enabled_only: bool = False) -> list[Schedule]:
     with Session(engine) as session:
         query = select(Schedule).order_by(col(Schedule.name))
         if enabled_only:
@@ -46,13 +46,13 @@ def list_schedules(engine: Engine, *, enabled_only: bool = False) -> list[Schedu
         return list(session.exec(query).all())
 
 
-def update_schedule(engine: Engine, schedule_id: int, **values: Any) -> None:
+def update_schedule(engine: Bind, schedule_id: int, **values: Any) -> None:
     with Session(engine) as session:
         session.execute(update(Schedule).where(col(Schedule.id) == schedule_id).values(**values))
         session.commit()
 
 
-def delete_schedule(engine: Engine, schedule_id: int) -> None:
+def delete_schedule(engine: Bind, schedule_id: int) -> None:
     with Session(engine) as session:
         row = session.get(Schedule, schedule_id)
         if row is not None:
@@ -70,7 +70,7 @@ def holder_alive(holder: str | None) -> bool:
     return pid_alive(int(pid))
 
 
-def claim(engine: Engine, schedule_id: int, holder: str, when: datetime) -> bool:
+def claim(engine: Bind, schedule_id: int, holder: str, when: datetime) -> bool:
     """Take the schedule for one run; False if a live process holds it already.
 
     A conditional UPDATE, so of two processes claiming at once exactly one succeeds.
@@ -96,7 +96,7 @@ def claim(engine: Engine, schedule_id: int, holder: str, when: datetime) -> bool
         return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def release(engine: Engine, schedule_id: int, holder: str, **values: Any) -> None:
+def release(engine: Bind, schedule_id: int, holder: str, **values: Any) -> None:
     """Let go of a claim this holder has, recording how the run went."""
     with Session(engine) as session:
         session.execute(

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from netraven.store.queries import Bind
 from netraven.store.template_models import JobTemplate, RepoTemplate, RepoTemplateVersion
 
 __all__ = [
@@ -33,7 +33,7 @@ def sha256_of(body: str) -> str:
 
 
 def add_version(
-    engine: Engine, name: str, body: str, author: str, message: str, when: datetime
+    engine: Bind, name: str, body: str, author: str, message: str, when: datetime
 ) -> tuple[RepoTemplateVersion, bool]:
     """Append a version (creating the template if new); (row, created).
 
@@ -83,7 +83,7 @@ def add_version(
     raise RuntimeError(f"template {name}: could not add a version (too many concurrent writers)")
 
 
-def get_version(engine: Engine, name: str, version: int | None) -> RepoTemplateVersion | None:
+def get_version(engine: Bind, name: str, version: int | None) -> RepoTemplateVersion | None:
     """One version of a template; the latest when ``version`` is None."""
     with Session(engine) as session:
         query = (
@@ -98,7 +98,7 @@ def get_version(engine: Engine, name: str, version: int | None) -> RepoTemplateV
         return session.exec(query).first()
 
 
-def versions(engine: Engine, name: str) -> list[RepoTemplateVersion]:
+def versions(engine: Bind, name: str) -> list[RepoTemplateVersion]:
     with Session(engine) as session:
         return list(
             session.exec(
@@ -110,7 +110,7 @@ def versions(engine: Engine, name: str) -> list[RepoTemplateVersion]:
         )
 
 
-def list_templates(engine: Engine) -> list[VersionRow]:
+def list_templates(engine: Bind) -> list[VersionRow]:
     """Every template with its latest version, by name."""
     with Session(engine) as session:
         newest = (
@@ -134,7 +134,7 @@ def list_templates(engine: Engine) -> list[VersionRow]:
         return [(name, row) for name, row in rows]
 
 
-def delete_template(engine: Engine, name: str) -> bool:
+def delete_template(engine: Bind, name: str) -> bool:
     with Session(engine) as session:
         template = session.exec(select(RepoTemplate).where(RepoTemplate.name == name)).first()
         if template is None:
@@ -148,7 +148,7 @@ def delete_template(engine: Engine, name: str) -> bool:
 
 
 def record_job_templates(
-    engine: Engine, job_id: int, rendered: Iterable[tuple[str, int, str]]
+    engine: Bind, job_id: int, rendered: Iterable[tuple[str, int, str]]
 ) -> None:
     with Session(engine) as session:
         for name, version, sha in rendered:
@@ -156,7 +156,7 @@ def record_job_templates(
         session.commit()
 
 
-def job_templates(engine: Engine, job_id: int) -> list[JobTemplate]:
+def job_templates(engine: Bind, job_id: int) -> list[JobTemplate]:
     with Session(engine) as session:
         return list(
             session.exec(

@@ -1,0 +1,55 @@
+"""``netraven serve``: the job service (FastAPI on uvicorn), jobs run in this process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netraven.cli.common import handle_errors
+from netraven.errors import InputError
+
+
+@handle_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8080,
+    db: Annotated[str | None, typer.Option("--db", help="Job store URL.")] = None,
+    playbook_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--playbook-dir",
+            help="Where API callers' playbook and inventory paths are resolved (and confined); "
+            "default: the project root (service_playbook_dir).",
+        ),
+    ] = None,
+    max_jobs: Annotated[
+        int | None,
+        typer.Option("--max-jobs", min=1, max=1000, help="Jobs running at once (default 2)."),
+    ] = None,
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="uvicorn's log level (access log at info).")
+    ] = "info",
+) -> None:
+    """Run the job service: HTTP API, queued jobs, live progress (docs/service.md)."""
+    import uvicorn
+
+    from netraven.service.app import create_app
+    from netraven.settings import load_settings
+    from netraven.system import raise_fd_limit
+
+    settings = load_settings(
+        db_url=db, service_playbook_dir=playbook_dir, service_max_jobs=max_jobs
+    )
+    root = settings.service_playbook_dir
+    if root is not None and not root.is_dir():
+        raise InputError(f"--playbook-dir: {root} is not a directory")
+    raise_fd_limit()
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
+        timeout_graceful_shutdown=30,
+    )
