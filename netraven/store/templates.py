@@ -61,8 +61,7 @@ def add_version(
                 .order_by(col(RepoTemplateVersion.version).desc())
             ).first()
             if latest is not None and latest.sha256 == sha:
-                session.rollback()
-                return latest, False
+                return latest, False  # nothing was written; closing the session keeps it
             row = RepoTemplateVersion(
                 template_id=template.id,
                 version=(latest.version if latest else 0) + 1,
