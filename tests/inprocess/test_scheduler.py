@@ -155,6 +155,8 @@ def test_missed_runs_during_downtime(world: World, policy: str, expected: int) -
     asyncio.run(scenario())
     assert len(jobs(world.store)) == expected  # five missed runs never pile up
     view = get_schedule(world.store, "nightly")
+    assert view.last_note is not None
+    assert ("running once now" if expected else "missed and skipped") in view.last_note
     assert view.next_run_at is not None
     assert view.next_run_at.replace(tzinfo=UTC) == START + timedelta(hours=6)
 
