@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from netraven.app.read_models import BreakerView, JobDetail, JobView, LogView
+from netraven.app.schedules import ScheduleView
+from netraven.app.templates import TemplateDiff, TemplateVersionView
 
 __all__ = ["SCHEMAS", "render", "write"]
 
@@ -23,6 +25,12 @@ SCHEMAS: dict[str, tuple[str, Any]] = {
     "job-list.schema.json": ("jobs list --json", list[JobView]),
     "job-logs.schema.json": ("jobs logs --json", list[LogView]),
     "breakers.schema.json": ("breakers list --json", list[BreakerView]),
+    "schedules.schema.json": ("schedules list --json, GET /schedules", list[ScheduleView]),
+    "template-versions.schema.json": (
+        "templates list|versions --json, GET /templates",
+        list[TemplateVersionView],
+    ),
+    "template-diff.schema.json": ("templates diff --json", TemplateDiff),
 }
 
 
