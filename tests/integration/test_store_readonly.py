@@ -125,12 +125,12 @@ def test_db_commands(tmp_path: Path) -> None:
     before = snapshot(tmp_path)
     current = netraven("db", "current", "--db", url, cwd=tmp_path)
     assert current.returncode == 0, current.stderr
-    assert "0.1.0" in current.stdout and "head is 0006" in current.stdout
+    assert "0.1.0" in current.stdout and "head is 0007" in current.stdout
     assert snapshot(tmp_path) == before
     upgraded = netraven("db", "upgrade", "--db", url, cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "from 0.1.0 to 0006" in upgraded.stdout
-    assert "0006 (head)" in netraven("db", "current", "--db", url, cwd=tmp_path).stdout
+    assert "from 0.1.0 to 0007" in upgraded.stdout
+    assert "0007 (head)" in netraven("db", "current", "--db", url, cwd=tmp_path).stdout
     assert "nothing to do" in netraven("db", "upgrade", "--db", url, cwd=tmp_path).stdout
     created = netraven("db", "upgrade", cwd=tmp_path)  # the default store
     assert created.returncode == 0 and "created job store" in created.stdout
