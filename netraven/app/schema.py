@@ -13,7 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from netraven.app.read_models import BreakerView, JobDetail, JobView, LogView
+from netraven.app.read_models import (
+    AuditView,
+    BreakerView,
+    JobDetail,
+    JobEvent,
+    JobView,
+    LogView,
+    NewTokenView,
+    TokenView,
+)
 from netraven.app.schedules import ScheduleView
 from netraven.app.templates import TemplateDiff, TemplateVersionView
 
@@ -25,6 +34,12 @@ SCHEMAS: dict[str, tuple[str, Any]] = {
     "job-list.schema.json": ("jobs list --json", list[JobView]),
     "job-logs.schema.json": ("jobs logs --json", list[LogView]),
     "breakers.schema.json": ("breakers list --json", list[BreakerView]),
+    # netraven serve (docs/service.md)
+    "job-event.schema.json": ("GET /jobs/{id}/events: the data of each event", JobEvent),
+    "tokens.schema.json": ("GET /tokens, tokens list --json", list[TokenView]),
+    "new-token.schema.json": ("POST /tokens", NewTokenView),
+    "audit.schema.json": ("GET /audit", list[AuditView]),
+    # schedules and the template repository (docs/schedules.md, docs/templates.md)
     "schedules.schema.json": ("schedules list --json, GET /schedules", list[ScheduleView]),
     "template-versions.schema.json": (
         "templates list|versions --json, GET /templates",

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 
 from netraven.cli.common import handle_errors
 from netraven.errors import InputError
+
+
+class LogLevel(StrEnum):
+    critical = "critical"
+    error = "error"
+    warning = "warning"
+    info = "info"
+    debug = "debug"
 
 
 @handle_errors
@@ -29,8 +39,8 @@ def serve(
         typer.Option("--max-jobs", min=1, max=1000, help="Jobs running at once (default 2)."),
     ] = None,
     log_level: Annotated[
-        str, typer.Option("--log-level", help="uvicorn's log level (access log at info).")
-    ] = "info",
+        LogLevel, typer.Option("--log-level", help="uvicorn's log level (access log at info).")
+    ] = LogLevel.info,
 ) -> None:
     """Run the job service: HTTP API, queued jobs, live progress (docs/service.md)."""
     import uvicorn
@@ -46,10 +56,20 @@ def serve(
     if root is not None and not root.is_dir():
         raise InputError(f"--playbook-dir: {root} is not a directory")
     raise_fd_limit()
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=log_level.lower(),
-        timeout_graceful_shutdown=30,
+    app = create_app(settings)
+
+    class Server(uvicorn.Server):
+        """Interrupts running jobs as soon as shutdown starts, not after the graceful wait:
+        their event streams stay open until they end, and uvicorn waits for open
+        connections before it runs the app's shutdown."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            state = getattr(app.state, "service", None)
+            if state is not None:
+                state.runner.interrupt_all_threadsafe()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level.value, timeout_graceful_shutdown=30
     )
+    Server(config).run()
