@@ -236,3 +236,31 @@ def test_cancelling_the_scheduler_interrupts_runs_in_flight(world: World) -> Non
     asyncio.run(scenario())
     assert jobs(world.store) == [(1, "schedule:long", "interrupted")]
     assert not get_schedule(world.store, "long").running
+
+
+def test_a_claim_left_by_a_killed_process_does_not_block_the_schedule(world: World) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    add(world, "orphan", "every 1m")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    row = rows.get_schedule(world.store, "orphan")
+    assert row is not None and row.id is not None
+    # The service holding it was SIGKILLed mid-run: its pid is gone on this machine.
+    assert rows.claim(world.store, row.id, f"{dead.stdout.strip()}@{socket.gethostname()}", START)
+    assert not get_schedule(world.store, "orphan").running
+    clock = FakeClock(START + timedelta(seconds=61))
+
+    async def scenario() -> None:
+        sched = scheduler(world, clock)
+        assert (await sched.tick()).started == ["orphan"]
+        await sched.wait_idle()
+
+    asyncio.run(scenario())
+    assert jobs(world.store) == [(1, "schedule:orphan", "succeeded")]
