@@ -46,7 +46,7 @@ def start_queued_job(engine: Engine, job_id: int, row: Job, redactor: Redactor) 
             raise LookupError(f"no queued job {job_id}")
         for name in (
             *("playbook", "playbook_sha256", "git_commit", "inventory", "user", "options"),
-            *("status", "pid", "machine", "started_at"),
+            *("status", "pid", "machine", "started_at", "flags"),
         ):
             setattr(job, name, getattr(row, name))
         session.add(job)
