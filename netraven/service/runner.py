@@ -169,6 +169,8 @@ class JobRunner:
             vault_password=self._vault_password,
             start_at_task=request.start_at_task,
         )
+        if prepared.spec is not None:
+            _plan(prepared.spec)
         return prepared.spec, prepared.notes
 
     def _queue(self, spec: JobSpec, request: dict[str, Any], withheld: bool) -> Job:
@@ -336,6 +338,20 @@ class JobRunner:
         feed = self.feeds.open(job_id)
         if not feed.done:
             feed.add("end", job=view or self._view(job_id))
+
+
+def _plan(spec: JobSpec) -> None:
+    """What ``execute`` refuses before recording anything, refused at submit time instead
+    (a pattern naming no host, a connection kind a platform lacks, an unknown start task),
+    so the caller gets a 400 rather than a job that fails at once."""
+    from netraven.connections.base import default_registry
+    from netraven.engine.plan import plan_job
+    from netraven.engine.start_at import find_start
+
+    registry = spec.playbook.plugins.register_connections(default_registry())
+    items, _ = plan_job(spec.playbook, spec.inventory, spec.options.limit, registry)
+    if spec.options.start_at_task is not None:
+        find_start(spec.playbook.compiled, [i.hosts for i in items], spec.options.start_at_task)
 
 
 def _storable(request: StartJob) -> tuple[dict[str, Any], bool]:
