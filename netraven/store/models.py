@@ -193,3 +193,8 @@ class FeatureFlag(SQLModel, table=True):
     tags: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     updated_by: str | None = None
     updated_at: datetime | None = _when()
+
+
+# Tables kept in modules of their own, imported here so that ``SQLModel.metadata`` (the
+# migrations' autogenerate target and the schema tests) always holds every table.
+from netraven.store import schedule_models, template_models  # noqa: E402, F401
