@@ -182,6 +182,7 @@ class JobRunner:
             log_level=self.settings.log_level,
             vault_password=self._vault_password,
             start_at_task=request.start_at_task,
+            flags=self.settings.flags,  # webui: jobs through the service see the flags too
         )
         if prepared.spec is not None:
             _plan(prepared.spec)
