@@ -33,6 +33,22 @@ function describe(event) {
   }
 }
 
+// Swap in the finished job's server-rendered head and results, keeping the progress list.
+async function showResults(count, status) {
+  try {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    const html = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const id of ["job-head", "results"]) {
+      const fresh = html.getElementById(id);
+      const current = document.getElementById(id);
+      if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+    }
+    count.textContent = `Finished: ${status}. Results below.`;
+  } catch (error) {
+    count.textContent = `Finished: ${status}. Reload the page for the results.`;
+  }
+}
+
 function followJob(section) {
   const list = document.getElementById("progress");
   const count = document.getElementById("progress-count");
@@ -65,7 +81,7 @@ function followJob(section) {
         source.close();
         setStatus(event.job.status);
         count.textContent = `Finished: ${event.job.status}. Loading the results…`;
-        window.location.reload();
+        showResults(count, event.job.status);
       }
     });
   }
@@ -76,7 +92,19 @@ function followJob(section) {
   };
 }
 
+// A link to #host-NAME opens that host's details (a closed <details> hides its target).
+function openTarget() {
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const target = id && document.getElementById(id);
+  if (target && target.tagName === "DETAILS") {
+    target.open = true;
+    target.querySelector("summary").focus();
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   const tbody = document.querySelector("[data-poll]");
   if (tbody) pollJobs(tbody);
   const live = document.querySelector("[data-events]");
