@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -46,10 +47,20 @@ def serve(
     if root is not None and not root.is_dir():
         raise InputError(f"--playbook-dir: {root} is not a directory")
     raise_fd_limit()
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=log_level.lower(),
-        timeout_graceful_shutdown=30,
+    app = create_app(settings)
+
+    class Server(uvicorn.Server):
+        """Interrupts running jobs as soon as shutdown starts, not after the graceful wait:
+        their event streams stay open until they end, and uvicorn waits for open
+        connections before it runs the app's shutdown."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            state = getattr(app.state, "service", None)
+            if state is not None:
+                state.runner.interrupt_all_threadsafe()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=30
     )
+    Server(config).run()

@@ -91,12 +91,15 @@ class JobRunner:
         self._cancelled_by_api: set[int] = set()
         self._wake = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
         self._pid = os.getpid()
         self._machine = socket.gethostname()
 
     # --- life ---
 
     def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._dispatcher = asyncio.create_task(self._dispatch(), name="netraven-dispatcher")
         self._wake.set()  # queued jobs from before a restart
 
@@ -106,11 +109,22 @@ class JobRunner:
             self._dispatcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._dispatcher
-        for event in self._cancels.values():
-            event.set()
+        self.interrupt_all()
         tasks = list(self._running.values())
         if tasks:
             await asyncio.wait(tasks, timeout=grace)
+
+    def interrupt_all_threadsafe(self) -> None:
+        """``interrupt_all`` from a signal handler or another thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.interrupt_all)
+
+    def interrupt_all(self) -> None:
+        """Shutdown began: every running job stops (``interrupted``, results kept) and no
+        queued job starts any more (they wait in the store for the next start)."""
+        self._stopping = True
+        for event in self._cancels.values():
+            event.set()
 
     @property
     def running(self) -> list[int]:
@@ -259,10 +273,10 @@ class JobRunner:
                 self._wake.set()
 
     async def _start_queued(self) -> None:
-        if len(self._running) >= self.max_jobs:
+        if self._stopping or len(self._running) >= self.max_jobs:
             return
         for job_id in await asyncio.to_thread(self._queued_ids):
-            if len(self._running) >= self.max_jobs:
+            if self._stopping or len(self._running) >= self.max_jobs:
                 return
             if not await asyncio.to_thread(self._claim, job_id):
                 continue  # cancelled, or another service took it

@@ -96,4 +96,8 @@ async def _frames(events: AsyncIterator[JobEvent | None]) -> AsyncIterator[str]:
         if event is None:
             yield ": keep-alive\n\n"
             continue
-        yield f"id: {event.seq}\nevent: {event.kind}\ndata: {event.model_dump_json()}\n\n"
+        # The event's own unused fields are left out (optional in the schema); nested
+        # task and host results keep their nulls, as in `jobs show --json`.
+        unused = {name for name in type(event).model_fields if getattr(event, name) is None}
+        data = event.model_dump_json(exclude=unused)
+        yield f"id: {event.seq}\nevent: {event.kind}\ndata: {data}\n\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
@@ -60,10 +61,8 @@ async def list_jobs(
         find_jobs, status=status, playbook=playbook, since=since, before=before, limit=limit
     )
     if len(views) == limit:
-        params = dict(request.query_params)
-        params["before"] = str(views[-1].id)
-        query = "&".join(f"{k}={v}" for k, v in params.items())
-        response.headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
+        params = {**request.query_params, "before": str(views[-1].id)}
+        response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
     return views
 
 
@@ -71,6 +70,16 @@ async def list_jobs(
 async def show_job(job_ref: str, request: Request, _: Viewer) -> JobDetail:
     """One job (an id, or `last`): the same document as `netraven jobs show --json`."""
     return await _detail(request, job_ref)
+
+
+@router.get("/{job_ref}/summary", response_model=JobView)
+async def job_summary(job_ref: str, request: Request, _: Viewer) -> JobView:
+    """The job alone (status, exit code, times), without its hosts: cheap to poll."""
+    try:
+        job = await state_of(request).db.read(app_jobs.resolve_job, job_ref)
+    except InputError as exc:
+        raise _not_found(exc) from None
+    return app_jobs.job_view(job)
 
 
 @router.get("/{job_ref}/hosts", response_model=dict[str, HostView])
