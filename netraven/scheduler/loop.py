@@ -89,6 +89,24 @@ class Scheduler:
         self.holder = holder()
         self.running: dict[str, asyncio.Task[object]] = {}
         self._next_due: datetime | None = None
+        self._woken: asyncio.Event | None = None
+
+    def wake(self) -> None:
+        """Tick now rather than at the next poll: a schedule was added or switched on."""
+        if self._woken is not None:
+            self._woken.set()
+
+    async def _sleep(self, seconds: float) -> None:
+        if self._woken is None:
+            self._woken = asyncio.Event()
+        sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
+        woken = asyncio.ensure_future(self._woken.wait())
+        try:
+            await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            woken.cancel()
+            self._woken.clear()
 
     async def run(self) -> None:
         """Tick until cancelled; cancelling stops the runs in flight too."""
@@ -100,7 +118,7 @@ class Scheduler:
                     log.error("scheduler tick failed: %s", exc)
                 except Exception:  # noqa: BLE001 - a scheduler that dies silently is worse
                     log.exception("scheduler tick failed")
-                await self.clock.sleep(self._pause())
+                await self._sleep(self._pause())
         finally:
             await self.aclose()
 

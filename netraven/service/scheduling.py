@@ -18,7 +18,7 @@ from netraven.scheduler.loop import Scheduler
 from netraven.service.state import ServiceState
 from netraven.store import queries
 
-__all__ = ["SCHEDULER_POLL", "queue_launch", "run_scheduler", "vault_password"]
+__all__ = ["SCHEDULER_POLL", "queue_launch", "run_scheduler", "vault_password", "wake"]
 
 SCHEDULER_POLL = 30.0  # seconds between ticks at most (sooner when a run is due)
 _UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -59,4 +59,19 @@ async def run_scheduler(state: ServiceState) -> None:
         vault_password=vault_password(state),
         poll=SCHEDULER_POLL,
     )
-    await scheduler.run()
+    RUNNING[id(state)] = scheduler
+    try:
+        await scheduler.run()
+    finally:
+        RUNNING.pop(id(state), None)
+
+
+# The scheduler each running service holds, so its routes can wake it.
+RUNNING: dict[int, Scheduler] = {}
+
+
+def wake(state: ServiceState) -> None:
+    """A schedule changed over the API: look at the store now, not at the next poll."""
+    scheduler = RUNNING.get(id(state))
+    if scheduler is not None:
+        scheduler.wake()

@@ -18,7 +18,7 @@ from netraven.app.schedules import ScheduleRequest, ScheduleView
 from netraven.errors import InputError
 from netraven.service.auth import Principal, Role, audit_write, require, state_of
 from netraven.service.runner import resolve_inside
-from netraven.service.scheduling import queue_launch, vault_password
+from netraven.service.scheduling import queue_launch, vault_password, wake
 from netraven.store import schedules as rows
 from netraven.store.queries import Bind
 
@@ -86,6 +86,7 @@ async def add_schedule(
         detail={"handler": view.handler, "timing": view.timing, "timezone": view.timezone},
     )
     response.headers["Location"] = f"/schedules/{view.name}"
+    wake(state)
     return view
 
 
@@ -93,6 +94,7 @@ async def _switch(request: Request, principal: Principal, name: str, on: bool) -
     state = state_of(request)
     view = await asyncio.to_thread(app_schedules.set_enabled, state.store, name, on)
     await audit_write(request, principal, "schedule.enable" if on else "schedule.disable", name)
+    wake(state)
     return view
 
 
