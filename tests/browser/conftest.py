@@ -53,6 +53,9 @@ BACKUP_CHANGE_BACKUP = """\
     - name: after
       backup: {}
 """
+SLOW = "- name: slow\n  hosts: all\n  tasks:\n" + "".join(
+    f"    - name: clock {n}\n      command: show clock\n" for n in range(1, 21)
+)  # 20 commands at 150 ms each: about 3 s per host, time enough to press Cancel
 FLAGS = """\
 [flags.ui_breakers]
 description = "Show the circuit breakers page"
@@ -84,7 +87,8 @@ def service(ui_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     project = project_for(
         ui_lab,
         tmp_path_factory.mktemp("uiproject"),
-        {"show.yml": SHOW, "mixed.yml": MIXED, "backup.yml": BACKUP_CHANGE_BACKUP},
+        {"show.yml": SHOW, "mixed.yml": MIXED, "backup.yml": BACKUP_CHANGE_BACKUP,
+         "slow.yml": SLOW},
     )
     (project / "netraven.toml").write_text(FLAGS)
     running = start_service(project, f"sqlite:///{project / 'service.db'}")

@@ -101,6 +101,24 @@ def test_a_failed_hosts_output_and_re_running_the_failed_hosts(
     assert detail["job"]["options"]["limit"] is not None
 
 
+def test_cancel_a_running_job(page: Page, service: Service) -> None:
+    log_in(page, service.tokens["operator"])
+    job_id = _start(page, "slow.yml")
+    expect(page.locator("#progress li").nth(2)).to_be_visible()  # tasks are running
+    page.get_by_role("button", name="Cancel job").click()
+    expect(page.locator("#job-status")).to_contain_text("cancelled")
+    detail = wait_job(service, job_id)
+    assert detail["job"]["status"] == "cancelled"
+    done = [len(h["tasks"]) for h in detail["hosts"].values()]
+    assert all(n < 20 for n in done)  # stopped part-way, what ran is kept
+    expect(page.get_by_role("button", name="Cancel job")).to_have_count(0)
+    with api(service) as client:
+        entry = client.get("/audit", params={"who": "operator"}).json()[0]
+    assert (entry["action"], entry["target"], entry["detail"]) == (
+        "job.cancel", f"job {job_id}", {"result": "cancelling"}
+    )
+
+
 def test_diff_two_backups_of_a_host_side_by_side(page: Page, service: Service) -> None:
     stamp = uuid.uuid4().hex[:8]
     with api(service, "operator") as client:
@@ -181,6 +199,18 @@ def test_a_viewer_sees_no_write_controls_and_cannot_start_jobs(
         before = [j["id"] for j in client.get("/jobs").json()]
     log_in(page, service.tokens["viewer"])
     expect(page.locator("#who")).to_have_text("viewer (viewer)")
+    # Keyboard: the skip link comes first, then the navigation; focus is visibly outlined.
+    page.goto("/")
+    focused = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.textContent.trim()"))
+    assert focused == ["Skip to content", "NetRaven", "Jobs", "Backups"]
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/ui/hosts$"))
+    page.goto("/")
     expect(page.get_by_role("button", name="Start job")).to_have_count(0)
     expect(page.get_by_role("link", name="Audit log")).to_have_count(0)
     page.get_by_role("link", name="Flags").click()

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from netraven.service.app import create_app
 from netraven.service.tokens import create_token, revoke_token
 from netraven.settings import load_settings
 from netraven.store.engine import open_engine
+from netraven.store.models import Breaker
 
 TOML = """\
 [flags.ui_breakers]
@@ -43,6 +45,12 @@ class App:
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
     (tmp_path / "netraven.toml").write_text(TOML)
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / "hosts.yaml").write_text(
+        "r1:\n  platform: cisco_ios\n  data:\n    ntp: 192.0.2.1\n"
+    )
+    (tmp_path / "inventory" / "defaults.yaml").write_text("username: u\npassword: pw-Secret-1\n")
+    (tmp_path / "site.yml").write_text("- hosts: all\n  tasks:\n    - command: show clock\n")
     url = f"sqlite:///{tmp_path / 'ui.db'}"
     store = open_engine(url)
     tokens = {role: create_token(store, role, role, "test")[1] for role in
@@ -218,3 +226,56 @@ def test_roles_pages_and_flag_gated_pages(app: App) -> None:
     assert app.client.get("/ui/jobs/99").status_code == 404
     assert app.client.get("/ui/static/ui.js").headers["content-type"].startswith("text/java")
     assert app.client.get("/ui/static/../app.py").status_code == 404
+
+
+def test_templates_schedules_and_breakers_pages_with_data(app: App) -> None:
+    c, op = app.client, app.api("operator")
+    body = "hostname {{ inventory_hostname }}\nntp server {{ ntp }}\n"
+    assert c.post("/templates", headers=op, json={"name": "ntp", "body": body}).status_code == 201
+    newer = body + "logging host 192.0.2.9\n"
+    assert c.post("/templates/ntp/versions", headers=op, json={"body": newer}).status_code == 201
+    schedule = {"name": "nightly", "handler": "playbook", "inventory": "inventory",
+                "playbook": "site.yml", "timing": "daily 02:30"}  # fmt: skip
+    assert c.post("/schedules", headers=op, json=schedule).status_code == 201, "schedule"
+    store = open_engine(app.db_url)
+    with Session(store) as session:
+        session.add(Breaker(scope_key="host:r1", state="open", failures=3))
+        session.commit()
+    store.dispose()
+
+    csrf = log_in(app, "operator")
+    listed = c.get("/ui/templates")
+    assert 'href="/ui/templates/ntp"' in listed.text and "v2" in listed.text
+    page = c.get("/ui/templates/ntp")
+    assert page.status_code == 200
+    added_row = r'<tr class="d-added">.*?<td class="new"><code>(.*?)</code>'
+    added = re.findall(added_row, page.text, re.S)
+    assert added == ["logging host 192.0.2.9"]
+    preview = c.get("/ui/templates/ntp/preview",
+                    params={"inventory": "inventory", "host": "r1", "version": 2})  # fmt: skip
+    assert preview.status_code == 200, preview.text
+    shown = r'<pre class="output" id="preview" tabindex="0">(.*?)</pre>'
+    text = re.search(shown, preview.text, re.S)
+    assert text is not None
+    assert text[1].splitlines() == ["hostname r1", "ntp server 192.0.2.1", "logging host 192.0.2.9"]
+    missing = c.get("/ui/templates/ntp/preview", params={"inventory": "inventory", "host": "r9"})
+    assert missing.status_code == 400 and "r9" in missing.text
+
+    schedules = c.get("/ui/schedules")
+    assert "nightly" in schedules.text and "✔</span> on" in schedules.text
+    off = c.post("/ui/schedules/nightly/disable", data={"csrf": csrf})
+    assert off.status_code == 303
+    assert c.get("/schedules/nightly", headers=op).json()["enabled"] is False
+
+    breakers = c.get("/ui/breakers")
+    assert "host:r1" in breakers.text and "⚠</span> open" in breakers.text
+    reset = c.post("/ui/breakers/reset", data={"csrf": csrf, "scope": "host:r1"})
+    assert reset.status_code == 303
+    assert c.get("/breakers", headers=op).json() == []
+    unknown = c.post("/ui/breakers/reset", data={"csrf": csrf, "scope": "host:nope"})
+    assert unknown.status_code == 404 and "no breaker" in unknown.text
+    assert audit(app)[:3] == [
+        ("operator", "breaker.reset", "host:nope", 404),
+        ("operator", "breaker.reset", "host:r1", 200),
+        ("operator", "schedule.disable", "nightly", 200),
+    ]
