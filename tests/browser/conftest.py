@@ -87,8 +87,12 @@ def service(ui_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     project = project_for(
         ui_lab,
         tmp_path_factory.mktemp("uiproject"),
-        {"show.yml": SHOW, "mixed.yml": MIXED, "backup.yml": BACKUP_CHANGE_BACKUP,
-         "slow.yml": SLOW},
+        {
+            "show.yml": SHOW,
+            "mixed.yml": MIXED,
+            "backup.yml": BACKUP_CHANGE_BACKUP,
+            "slow.yml": SLOW,
+        },
     )
     (project / "netraven.toml").write_text(FLAGS)
     running = start_service(project, f"sqlite:///{project / 'service.db'}")
@@ -118,9 +122,7 @@ def context(browser: Browser, service: Service) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(
-    context: BrowserContext, request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Page]:
+def page(context: BrowserContext, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Page]:
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))

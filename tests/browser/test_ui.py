@@ -115,7 +115,9 @@ def test_cancel_a_running_job(page: Page, service: Service) -> None:
     with api(service) as client:
         entry = client.get("/audit", params={"who": "operator"}).json()[0]
     assert (entry["action"], entry["target"], entry["detail"]) == (
-        "job.cancel", f"job {job_id}", {"result": "cancelling"}
+        "job.cancel",
+        f"job {job_id}",
+        {"result": "cancelling"},
     )
 
 

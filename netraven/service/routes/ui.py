@@ -179,9 +179,7 @@ async def jobs_page(request: Request, user: Viewer, status: str | None = None) -
 @router.get("/ui/fragments/jobs", response_class=HTMLResponse)
 async def jobs_rows(request: Request, user: Viewer, status: str | None = None) -> HTMLResponse:
     """The jobs table's rows, which the script swaps in to keep the list live."""
-    return page(
-        request, "_job_rows.html", {"jobs": await _jobs(request, status), "status": status}
-    )
+    return page(request, "_job_rows.html", {"jobs": await _jobs(request, status), "status": status})
 
 
 @router.post("/ui/jobs", response_model=None)

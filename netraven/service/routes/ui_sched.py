@@ -142,5 +142,3 @@ async def template_page(
     new: int | None = None,
 ) -> HTMLResponse:
     return await _template_page(request, user, name, old, new)
-
-

@@ -35,8 +35,10 @@ def side_by_side(old: str, new: str, context: int = CONTEXT) -> list[Row]:
             continue
         pairs = zip_longest(range(i1, i2), range(j1, j2))
         for i, j in pairs:
-            kind = "changed" if i is not None and j is not None else (
-                "removed" if i is not None else "added"
+            kind = (
+                "changed"
+                if i is not None and j is not None
+                else ("removed" if i is not None else "added")
             )
             rows.append(
                 Row(
