@@ -172,7 +172,10 @@ def test_bad_tokens_forged_logins_and_open_redirects_are_refused(app: App) -> No
 
 
 def test_writes_need_the_sessions_csrf_token(app: App) -> None:
+    anonymous = app.client.post("/ui/flags/new_ntp/enable", data={"csrf": "x"})
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/ui/login?next=%2F"
     csrf = log_in(app, "operator")
+    assert app.client.get("/flags", headers=app.api("viewer")).json()[1]["mode"] == "default"
     assert app.client.post("/ui/flags/new_ntp/enable").status_code == 403
     assert app.client.post("/ui/flags/new_ntp/enable", data={"csrf": "wrong"}).status_code == 403
     ok = app.client.post("/ui/flags/new_ntp/enable", headers={"X-CSRF-Token": csrf})

@@ -1,8 +1,8 @@
 """Who is looking at the UI: the session cookie, the role a page needs, CSRF on writes.
 
 ``ui_user(Role.OPERATOR, page="breakers")`` is a FastAPI dependency for UI routes, like
-the API's ``require``: no session sends a browser to the login page (303) on a GET and
-is 401 on a write; a write without the session's CSRF token is 403; a role too low is
+the API's ``require``: no session sends a browser to the login page (303; a write is not
+done); a write without the session's CSRF token is 403; a role too low is
 403 (a refused write is audited, as the API does); a page whose flag is off is 404.
 """
 
@@ -77,9 +77,10 @@ def ui_user(role: Role, page: str | None = None) -> Callable[[Request], Awaitabl
                 sessions.drop(session.id)
         write = request.method in WRITE_METHODS
         if session is None or principal is None:
-            if write:
-                raise HTTPException(status_code=401, detail="not logged in")
+            # Back to the login page (nothing was done); a GET comes back to where it was.
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if write:
+                target = "/"
             raise HTTPException(
                 status_code=303, headers={"Location": f"/ui/login?next={quote(target, safe='')}"}
             )

@@ -7,6 +7,10 @@ function pollJobs(tbody) {
   const refresh = async () => {
     try {
       const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (response.redirected) {  // the session ended: show the login page, not it in the table
+        window.location.reload();
+        return;
+      }
       if (response.ok && response.headers.get("content-type").startsWith("text/html")) {
         const html = await response.text();
         if (html !== tbody.dataset.last) {
@@ -37,6 +41,7 @@ function describe(event) {
 async function showResults(count, status) {
   try {
     const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (response.redirected || !response.ok) throw new Error(`HTTP ${response.status}`);
     const html = new DOMParser().parseFromString(await response.text(), "text/html");
     for (const id of ["job-head", "results"]) {
       const fresh = html.getElementById(id);
