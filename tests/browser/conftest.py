@@ -100,13 +100,16 @@ def service(ui_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     running.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop on this thread while
+# it is open, and tests after the browser tier call asyncio.run(), which refuses to start
+# inside a running loop.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
     yield chromium

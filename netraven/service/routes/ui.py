@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from pydantic import ValidationError
 
 from netraven.app import jobs as app_jobs
+from netraven.app.read_models import JobView
 from netraven.domain import FAILED_HOST_STATUSES, JobStatus
 from netraven.errors import InputError
 from netraven.service.auth import audit_write, state_of
@@ -144,10 +145,9 @@ def choices(root: Path) -> tuple[list[str], list[str]]:
     return books, dirs
 
 
-async def _jobs(request: Request, status: str | None) -> list[object]:
+async def _jobs(request: Request, status: str | None) -> list[JobView]:
     wanted = status if status in {s.value for s in JobStatus} else None
-    views = await state_of(request).db.read(find_jobs, status=wanted, limit=PAGE_SIZE)
-    return list(views)
+    return await state_of(request).db.read(find_jobs, status=wanted, limit=PAGE_SIZE)
 
 
 async def _jobs_page(
