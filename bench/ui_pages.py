@@ -86,6 +86,7 @@ def main() -> None:
             print(f"{'page':<28}{'median':>10}{'worst':>10}{'HTML':>12}")
             for label, path in [
                 ("job page", f"/ui/jobs/{job_id}"),
+                ("one host of the job", f"/ui/jobs/{job_id}/hosts/sw-50"),
                 ("jobs list", "/"),
                 ("jobs list fragment (poll)", "/ui/fragments/jobs"),
                 ("API GET /jobs/N (JSON)", f"/jobs/{job_id}"),

@@ -19,7 +19,7 @@ from netraven.service.app import create_app
 from netraven.service.tokens import create_token, revoke_token
 from netraven.settings import load_settings
 from netraven.store.engine import open_engine
-from netraven.store.models import Breaker
+from netraven.store.models import Breaker, HostResult, Job, TaskResult
 
 TOML = """\
 [flags.ui_breakers]
@@ -282,3 +282,39 @@ def test_templates_schedules_and_breakers_pages_with_data(app: App) -> None:
         ("operator", "breaker.reset", "host:r1", 200),
         ("operator", "schedule.disable", "nightly", 200),
     ]
+
+
+def _job_with_hosts(db_url: str, count: int) -> int:
+    store = open_engine(db_url)
+    with Session(store) as session:
+        job = Job(playbook="/srv/site.yml", playbook_sha256="0" * 64, user="t",
+                  status="failed")  # fmt: skip
+        session.add(job)
+        session.flush()
+        assert job.id is not None
+        for n in range(1, count + 1):
+            status = "failed" if n == 2 else "ok"
+            session.add(HostResult(job_id=job.id, host=f"r{n}", status=status))
+            session.add(TaskResult(job_id=job.id, host=f"r{n}", play_index=0, play="p",
+                                   task_index=0, name="show", action="command",
+                                   status=status, failed=status == "failed",
+                                   output=f"output of r{n} <tag>"))  # fmt: skip
+        session.commit()
+        job_id = job.id
+    store.dispose()
+    return job_id
+
+
+def test_a_big_jobs_host_outputs_are_on_pages_of_their_own(app: App) -> None:
+    small, big = _job_with_hosts(app.db_url, 50), _job_with_hosts(app.db_url, 51)
+    log_in(app, "viewer")
+    inline = app.client.get(f"/ui/jobs/{small}").text
+    assert inline.count('<details id="host-') == 50 and 'href="#host-r2"' in inline
+    assert "output of r2 &lt;tag&gt;" in inline
+    paged = app.client.get(f"/ui/jobs/{big}").text
+    assert "<details" not in paged and "output of" not in paged
+    assert f'href="/ui/jobs/{big}/hosts/r2"' in paged and "✖</span> failed" in paged
+    host = app.client.get(f"/ui/jobs/{big}/hosts/r2")
+    assert host.status_code == 200
+    assert "output of r2 &lt;tag&gt;" in host.text and "output of r1 " not in host.text
+    assert app.client.get(f"/ui/jobs/{big}/hosts/r99").status_code == 404

@@ -37,6 +37,7 @@ Viewer = Annotated[UiUser, Depends(ui_user(Role.VIEWER))]
 Operator = Annotated[UiUser, Depends(ui_user(Role.OPERATOR))]
 STATIC = {"ui.js": "text/javascript; charset=utf-8", "ui.css": "text/css; charset=utf-8"}
 PAGE_SIZE = 50
+INLINE_HOSTS = 50  # more hosts than this: each host's output on its own page (bench/ui_pages.py)
 
 
 def field(form: dict[str, list[str]], name: str) -> str:
@@ -223,7 +224,25 @@ async def job_page(job_id: int, request: Request, user: Viewer) -> HTMLResponse:
         request, "job.html",
         {"user": user, "nav": "jobs", "error": None, "notice": None, "job": detail.job,
          "hosts": detail.hosts, "warnings": detail.warnings, "logs": logs,
-         "flags": detail.flags, "live": live, "failed_hosts": [] if live else failed},
+         "flags": detail.flags, "live": live, "failed_hosts": [] if live else failed,
+         "inline": len(detail.hosts) <= INLINE_HOSTS, "inline_limit": INLINE_HOSTS},
+    )  # fmt: skip
+
+
+@router.get("/ui/jobs/{job_id}/hosts/{host}", response_class=HTMLResponse)
+async def job_host_page(job_id: int, host: str, request: Request, user: Viewer) -> HTMLResponse:
+    """One host's tasks in one job: where a big job's host links lead."""
+    try:
+        job, result = await state_of(request).db.read(app_jobs.show_host, job_id, host)
+    except InputError as exc:
+        return problem(request, user, 404, str(exc), "/")
+    if result is None:
+        message = f"job {job_id} has no host '{host}'"
+        return problem(request, user, 404, message, f"/ui/jobs/{job_id}")
+    return page(
+        request, "job_host.html",
+        {"user": user, "nav": "jobs", "error": None, "notice": None, "job": job,
+         "host": host, "result": result},
     )  # fmt: skip
 
 
