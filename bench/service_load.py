@@ -70,7 +70,12 @@ async def service_job(
 ) -> tuple[float, list[float]]:
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+    errors: list[str] = []
+    # The watcher opens a connection per poll: with 50 clients flooding this process's
+    # loop, its 0.5 s pause can outlast uvicorn's 5 s keep-alive, and a request on a
+    # connection the server just closed fails for a reason that is ours, not the service's.
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=fresh) as client:
         body = {"playbook": "bench.yml", "inventory": "inventory", "forks": forks}
         job = (await client.post("/jobs", json=body)).json()
         done = asyncio.Event()
@@ -80,9 +85,14 @@ async def service_job(
                 while not done.is_set():
                     for path in ("/jobs?limit=50", f"/jobs/{job['id']}/summary"):
                         started = time.perf_counter()
-                        answer = await own.get(path)
+                        try:
+                            answer = await own.get(path)
+                        except httpx.TransportError as exc:
+                            errors.append(f"{type(exc).__name__}: {exc}")
+                            continue
                         latencies.append(time.perf_counter() - started)
-                        answer.raise_for_status()
+                        if answer.status_code != 200:
+                            errors.append(f"HTTP {answer.status_code}")
                     if interval:
                         await asyncio.sleep(interval)
 
@@ -95,6 +105,8 @@ async def service_job(
         done.set()
         await asyncio.gather(*workers)
     print(f"service job {job['id']}: {summary['status']} exit {summary['exit_code']}")
+    if errors:
+        print(f"    {len(errors)} failed requests, e.g. {sorted(set(errors))[:3]}")
     return float(summary["duration_s"]), latencies
 
 
@@ -105,7 +117,7 @@ def start_service(work: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "netraven", "serve", "--port", str(port), "--db", db,
          "--playbook-dir", str(work), "--max-jobs", "1", "--log-level", "warning"],
-        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=work, stdout=(work / "serve.log").open("wb"), stderr=subprocess.STDOUT,
         env={**os.environ, "NETRAVEN_POOL_IDLE_SECONDS": "0.001"},
     )  # fmt: skip
     for _ in range(300):
@@ -121,14 +133,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--base-port", type=int, default=21022)
-    parser.add_argument("--service-port", type=int, default=20999)
+    parser.add_argument(
+        "--base-port", type=int, default=0, help="lab's first port (default: a free range)"
+    )
     parser.add_argument(
         "--interval", type=float, default=1.0, help="each client's pause between polls, s"
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="netraven-service-bench-"))
-    settings = control.LabSettings(devices=args.devices, base_port=args.base_port)
+    from tests.conftest import free_port_range  # locks the ports against parallel test runs
+
+    base = args.base_port or free_port_range(args.devices + 1)
+    service_port = base + args.devices
+    settings = control.LabSettings(devices=args.devices, base_port=base)
     print(f"lab: {args.devices} devices; {args.clients} API clients; {os.cpu_count()} CPUs")
     control.up(work / "lab", settings)
     shutil.copytree(work / "lab" / "inventory", work / "inventory")
@@ -136,8 +153,8 @@ def main() -> int:
     process = None
     try:
         cli = cli_job(work, args.devices)
-        process, token = start_service(work, args.service_port)
-        url = f"http://127.0.0.1:{args.service_port}"
+        process, token = start_service(work, service_port)
+        url = f"http://127.0.0.1:{service_port}"
         idle, _ = asyncio.run(service_job(url, token, args.devices, 0))
         loaded, latencies = asyncio.run(
             service_job(url, token, args.devices, args.clients, args.interval)
@@ -145,6 +162,9 @@ def main() -> int:
         hammered, hammer_latencies = asyncio.run(
             service_job(url, token, args.devices, args.clients, 0.0)
         )
+    except BaseException:
+        print(f"service log: {work / 'serve.log'}")
+        raise
     finally:
         if process is not None:
             process.terminate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -10,6 +11,14 @@ import typer
 
 from netraven.cli.common import handle_errors
 from netraven.errors import InputError
+
+
+class LogLevel(StrEnum):
+    critical = "critical"
+    error = "error"
+    warning = "warning"
+    info = "info"
+    debug = "debug"
 
 
 @handle_errors
@@ -30,8 +39,8 @@ def serve(
         typer.Option("--max-jobs", min=1, max=1000, help="Jobs running at once (default 2)."),
     ] = None,
     log_level: Annotated[
-        str, typer.Option("--log-level", help="uvicorn's log level (access log at info).")
-    ] = "info",
+        LogLevel, typer.Option("--log-level", help="uvicorn's log level (access log at info).")
+    ] = LogLevel.info,
 ) -> None:
     """Run the job service: HTTP API, queued jobs, live progress (docs/service.md)."""
     import uvicorn
@@ -61,6 +70,6 @@ def serve(
             super().handle_exit(sig, frame)
 
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=30
+        app, host=host, port=port, log_level=log_level.value, timeout_graceful_shutdown=30
     )
     Server(config).run()

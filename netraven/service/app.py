@@ -122,7 +122,7 @@ async def open_state(settings: Settings, background: list[BackgroundTask]) -> Se
         from netraven.vault import load_vault_password
 
         vault_password = load_vault_password(settings.vault_password_file)
-    feeds = Feeds()
+    feeds = Feeds(asyncio.get_running_loop())
     pool = ConnectionPool.from_settings(settings)
     runner = JobRunner(settings, store, feeds, pool, vault_password)
     return ServiceState(

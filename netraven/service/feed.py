@@ -16,6 +16,7 @@ it is not the live numbering, which a restart has lost with the process.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 
@@ -37,20 +38,34 @@ KEEP_FINISHED = 50
 
 
 class JobFeed:
-    def __init__(self, job_id: int) -> None:
+    """Appended to on the jobs loop, read on the request loop (``loop``).
+
+    Events are only ever appended, under a lock, and subscribers are woken on their own
+    loop with ``call_soon_threadsafe``: an ``asyncio.Event`` belongs to one loop.
+    """
+
+    def __init__(self, job_id: int, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.job_id = job_id
         self.events: list[JobEvent] = []
         self.done = False
+        self._loop = loop or asyncio.get_running_loop()
+        self._lock = threading.Lock()
         self._wake = asyncio.Event()
 
     def add(self, kind: str, **fields: object) -> None:
-        self.events.append(
-            JobEvent.model_validate(
-                {"seq": len(self.events) + 1, "kind": kind, "job_id": self.job_id, **fields}
+        with self._lock:
+            if self.done:
+                return
+            self.events.append(
+                JobEvent.model_validate(
+                    {"seq": len(self.events) + 1, "kind": kind, "job_id": self.job_id, **fields}
+                )
             )
-        )
-        if kind == "end":
-            self.done = True
+            if kind == "end":
+                self.done = True
+        self._loop.call_soon_threadsafe(self._notify)
+
+    def _notify(self) -> None:
         self._wake.set()
         self._wake = asyncio.Event()
 
@@ -71,19 +86,26 @@ class JobFeed:
 
 
 class Feeds:
-    """Live feeds by job id; finished ones kept for the newest ``KEEP_FINISHED`` jobs."""
+    """Live feeds by job id; finished ones kept for the newest ``KEEP_FINISHED`` jobs.
 
-    def __init__(self) -> None:
+    ``loop`` is the request loop, where subscribers wait; feeds may be opened from the
+    jobs loop's thread too, hence the lock.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
         self._feeds: OrderedDict[int, JobFeed] = OrderedDict()
+        self._lock = threading.Lock()
 
     def open(self, job_id: int) -> JobFeed:
-        feed = self._feeds.get(job_id)
-        if feed is None:
-            feed = self._feeds[job_id] = JobFeed(job_id)
-        finished = [k for k, f in self._feeds.items() if f.done]
-        for key in finished[: max(0, len(finished) - KEEP_FINISHED)]:
-            del self._feeds[key]
-        return feed
+        with self._lock:
+            feed = self._feeds.get(job_id)
+            if feed is None:
+                feed = self._feeds[job_id] = JobFeed(job_id, self._loop)
+            finished = [k for k, f in self._feeds.items() if f.done]
+            for key in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+                del self._feeds[key]
+            return feed
 
     def get(self, job_id: int) -> JobFeed | None:
         return self._feeds.get(job_id)

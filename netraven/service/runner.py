@@ -5,8 +5,16 @@ so bad input is refused before anything is recorded), then records the job ``que
 together with its request (``job_request``). A dispatcher starts queued jobs, oldest
 first, while fewer than ``service_max_jobs`` run; starting one is an atomic
 ``queued → running`` update, so two services on one store never both take a job. Each
-runs on this loop through ``netraven.engine.execute`` with the service's long-lived
-``ConnectionPool``.
+runs through ``netraven.engine.execute`` with the service's long-lived ``ConnectionPool``.
+
+Jobs get an event loop of their own, in one thread of this process (``netraven-jobs``),
+and every job and the pool live on it; requests are served on uvicorn's loop. A job of
+a thousand hosts keeps its loop busy with SSH work: sharing that loop, each request
+waited a full turn of it for every await (tens of seconds under load, measured with
+bench/service_load.py), while across two loops a request only waits for the
+interpreter's thread switch. The two meet in thread-safe calls only: ``submit`` and
+``cancel`` hand over with ``call_soon_threadsafe``/``run_coroutine_threadsafe``, and
+feeds wake their subscribers on the request loop (``feed.py``).
 
 Restart semantics: the store is the queue. A job left ``running`` by a killed service
 becomes ``interrupted`` (``store.liveness``: its pid is dead), with every host result
@@ -24,6 +32,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,12 +95,14 @@ class JobRunner:
         self.max_jobs = settings.service_max_jobs
         self._vault_password = vault_password
         self._specs: dict[int, JobSpec] = {}  # prepared at submit, for jobs queued here
+        # Everything below belongs to the jobs loop (read-only from the request loop).
         self._running: dict[int, asyncio.Task[None]] = {}
         self._cancels: dict[int, asyncio.Event] = {}
         self._cancelled_by_api: set[int] = set()
-        self._wake = asyncio.Event()
+        self._wake: asyncio.Event | None = None
         self._dispatcher: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._stopping = False
         self._pid = os.getpid()
         self._machine = socket.gethostname()
@@ -99,12 +110,38 @@ class JobRunner:
     # --- life ---
 
     def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._dispatcher = asyncio.create_task(self._dispatch(), name="netraven-dispatcher")
-        self._wake.set()  # queued jobs from before a restart
+        """Start the jobs loop's thread and its dispatcher (queued jobs from before a
+        restart start at once)."""
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        ready = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            self._wake = asyncio.Event()
+            self._dispatcher = loop.create_task(self._dispatch(), name="netraven-dispatcher")
+            self._wake.set()
+            loop.call_soon(ready.set)
+            loop.run_forever()
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="netraven-jobs", daemon=True)
+        self._thread.start()
+        ready.wait()
 
     async def stop(self, grace: float = 30.0) -> None:
-        """Cancel running jobs (they end ``interrupted``, results kept); queued ones stay."""
+        """Cancel running jobs (they end ``interrupted``, results kept); queued ones stay.
+        Then close the pool's sessions and end the jobs loop."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        future = asyncio.run_coroutine_threadsafe(self._stop_jobs(grace), loop)
+        with contextlib.suppress(Exception):
+            await asyncio.wrap_future(future)
+        loop.call_soon_threadsafe(loop.stop)
+        await asyncio.to_thread(thread.join, 10)
+
+    async def _stop_jobs(self, grace: float) -> None:
         if self._dispatcher is not None:
             self._dispatcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -113,6 +150,13 @@ class JobRunner:
         tasks = list(self._running.values())
         if tasks:
             await asyncio.wait(tasks, timeout=grace)
+        if self.pool is not None:
+            await self.pool.close()
+
+    def _wake_dispatcher(self) -> None:
+        """From either loop: look at the queue again."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     def interrupt_all_threadsafe(self) -> None:
         """``interrupt_all`` from a signal handler or another thread."""
@@ -140,9 +184,8 @@ class JobRunner:
         stored, withheld = _storable(request)
         row = await asyncio.to_thread(self._queue, spec, stored, withheld)
         assert row.id is not None
-        self._specs[row.id] = spec
         self.feeds.open(row.id)
-        self._wake.set()
+        self._wake_dispatcher()
         return Submitted(job_view(row), notes)
 
     async def enqueue(self, spec: JobSpec, *, schedule: str) -> int:
@@ -161,17 +204,24 @@ class JobRunner:
 
     async def cancel(self, job_id: int) -> str:
         """'cancelled' (queued), 'cancelling' (running here) or 'finished'/'elsewhere'."""
-        if job_id in self._cancels:
-            self._cancelled_by_api.add(job_id)
-            self._cancels[job_id].set()
-            return "cancelling"
+        if self._loop is not None:
+            running = asyncio.run_coroutine_threadsafe(self._cancel_running(job_id), self._loop)
+            if await asyncio.wrap_future(running):
+                return "cancelling"
         if await asyncio.to_thread(self._cancel_queued, job_id):
             self._specs.pop(job_id, None)
             self._end_feed(job_id)
             return "cancelled"
         return "not-running"
 
-    # --- internals ---
+    # --- internals (on the jobs loop unless said otherwise) ---
+
+    async def _cancel_running(self, job_id: int) -> bool:
+        if job_id not in self._cancels:
+            return False
+        self._cancelled_by_api.add(job_id)
+        self._cancels[job_id].set()
+        return True
 
     def _prepare(self, request: StartJob, started_by: str) -> tuple[JobSpec | None, list[str]]:
         from netraven.app.runs import prepare_run
@@ -221,6 +271,7 @@ class JobRunner:
             session.add(row)
             session.flush()
             assert row.id is not None
+            self._specs[row.id] = spec  # before the commit makes it visible to the dispatcher
             body: dict[str, Any] = {"request": request, "started_by": spec.owner.started_by}
             if withheld:
                 body["withheld_secrets"] = True
@@ -262,6 +313,7 @@ class JobRunner:
         return [r for r in rows if r is not None]
 
     async def _dispatch(self) -> None:
+        assert self._wake is not None
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -328,7 +380,7 @@ class JobRunner:
             self._cancelled_by_api.discard(job_id)
             with contextlib.suppress(Exception):
                 self._end_feed(job_id, await asyncio.to_thread(self._view, job_id))
-            self._wake.set()
+            self._wake_dispatcher()
 
     def _restore(self, job_id: int) -> JobSpec:
         """The spec of a job queued before a restart, from its stored request."""

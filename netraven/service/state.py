@@ -44,8 +44,6 @@ class ServiceState:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self.runner.stop()
-        if self.pool is not None:
-            await self.pool.close()
+        await self.runner.stop()  # also closes the pool, on the jobs loop it belongs to
         await self.db.close()
         self.store.dispose()

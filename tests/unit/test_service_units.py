@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -106,8 +107,38 @@ def test_feed_numbers_events_and_resumes() -> None:
     assert ticks == [None, None, 1]
 
 
+def test_a_feed_filled_from_another_thread_wakes_its_subscribers() -> None:
+    """Jobs run on their own loop in another thread; subscribers wait on the request loop."""
+
+    async def scenario() -> list[int]:
+        feed = JobFeed(9)
+        seen: list[int] = []
+
+        def producer() -> None:
+            for _ in range(50):
+                feed.add("log", level="warning", message="m")
+            feed.add("end")
+            feed.add("log", level="warning", message="after the end: dropped")
+
+        async def follow() -> None:
+            async for event in feed.follow(0, keepalive=5):
+                assert event is not None
+                seen.append(event.seq)
+
+        follower = asyncio.create_task(follow())
+        await asyncio.sleep(0)
+        thread = threading.Thread(target=producer)
+        thread.start()
+        await asyncio.wait_for(follower, 5)
+        thread.join()
+        return seen
+
+    assert asyncio.run(scenario()) == list(range(1, 52))
+
+
 def test_sse_frames_round_trip() -> None:
-    feed = JobFeed(3)
+    loop = asyncio.new_event_loop()
+    feed = JobFeed(3, loop)
     feed.add("log", level="warning", message="two\nlines")
     feed.add("end")
 
@@ -120,6 +151,7 @@ def test_sse_frames_round_trip() -> None:
         return [f async for f in _frames(source())]
 
     text = "".join(asyncio.run(frames()))
+    loop.close()
     assert text.startswith("id: 1\nevent: log\ndata: {") and ": keep-alive\n\n" in text
     parsed = list(parse_sse(iter(text.split("\n"))))
     assert [e.model_dump() for e in parsed] == [e.model_dump() for e in feed.events]

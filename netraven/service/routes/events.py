@@ -81,8 +81,12 @@ async def _replay(request: Request, job_id: int, after: int) -> AsyncIterator[Jo
         sent = max(sent, len(events))
         if finished:
             return
-        live = state.feeds.get(job_id)  # queued here meanwhile, and now started
-        if live is not None and live.events:
+        live = state.feeds.get(job_id)
+        if live is not None and live.events and sent <= 1:
+            # Queued before a restart and started now: the replay said only "job" (seq 1),
+            # as the live feed's first event does, so carry on with the live numbering.
+            async for live_event in live.follow(sent, KEEPALIVE):
+                yield live_event
             return
         await asyncio.sleep(POLL)
         quiet += POLL
