@@ -221,7 +221,8 @@ async def run_now(
     who = holder()
     started = datetime.now(UTC)
     if not await asyncio.to_thread(rows.claim, store, row.id, who, started):
-        raise InputError(f"schedule '{name}' is running now ({row.claimed_by}); not started twice")
+        current = (await asyncio.to_thread(_row, store, name)).claimed_by or "another process"
+        raise InputError(f"schedule '{name}' is running now ({current}); not started twice")
     return await run_claimed(
         store,
         row,

@@ -100,7 +100,8 @@ class RepoLoader(jinja2.BaseLoader):
             raise InputError(f"{ref}: no template repository is available to this run")
         found = self.source.fetch(ref.name, ref.version)
         if found is None:
-            what = f"version {ref.version} of " if ref.version else ""
+            exists = ref.version is not None and self.source.fetch(ref.name, None) is not None
+            what = f"version {ref.version} of " if exists else ""
             raise InputError(f"{ref}: the template repository has no {what}template '{ref.name}'")
         self._pinned[ref] = found
         self._pinned.setdefault(RepoRef(found.name, found.version), found)

@@ -62,8 +62,11 @@ async def run_claimed(
     handlers: HandlerRegistry = HANDLERS,
     vault_password: bytes | None = None,
     probe_timeout: float = 5.0,
+    note: str | None = None,
 ) -> FireResult:
     """Run a schedule this process has claimed (``who``), then release the claim.
+
+    ``note`` (why it runs now, e.g. a missed run caught up) is kept as ``last_note``.
 
     A handler that fails before its job exists (the playbook was deleted, the inventory no
     longer loads) leaves no job: its reason is the schedule's ``last_note``, never an ok.
@@ -80,7 +83,7 @@ async def run_claimed(
     try:
         job_id = await handlers.get(row.handler).run(target_of(row), env)
         job = await asyncio.to_thread(queries.get_job, store, job_id)
-        result = FireResult(job_id, job.status if job is not None else "unknown")
+        result = FireResult(job_id, job.status if job is not None else "unknown", note)
         log.info("schedule %s: job %s %s", row.name, job_id, result.status)
     except asyncio.CancelledError:
         result = FireResult(None, "interrupted", "the scheduler stopped during the run")

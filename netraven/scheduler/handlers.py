@@ -170,6 +170,12 @@ class BackupHandler:
         with tempfile.TemporaryDirectory(prefix="netraven-backup-") as folder:
             path = Path(folder) / "backup.yml"
             path.write_text(BACKUP_PLAY.format(name=target.name.replace('"', "")))
+            # The project's plugins (a plugin connection kind the inventory names) are
+            # found beside a playbook: link the inventory's project's in beside this one.
+            for project in (target.inventory.parent, target.inventory):
+                if (project / "plugins").is_dir():
+                    (Path(folder) / "plugins").symlink_to((project / "plugins").resolve())
+                    break
             spec = PlaybookHandler._prepare(target, env, path)
         # The job names what it was, not a temporary file that no longer exists.
         book = replace(spec.playbook, path=Path(f"schedule:{target.name}:backup"))

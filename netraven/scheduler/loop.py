@@ -46,6 +46,14 @@ class SystemClock:
 
 
 @dataclass(frozen=True)
+class _Plan:
+    row: Schedule
+    start: bool
+    note: str | None
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
 class Tick:
     """What one pass did, per schedule name (for logs and tests)."""
 
@@ -129,71 +137,72 @@ class Scheduler:
         return max(0.0, min(self.poll, left))
 
     async def tick(self) -> Tick:
-        """One pass over the enabled schedules: start the due ones, skip what must be."""
+        """One pass over the enabled schedules: start the due ones, skip what must be.
+
+        Every store read and write of the pass happens in one worker-thread call, before
+        any run starts: runs already going cannot delay the decisions of the others.
+        """
         now = self.clock.now()
-        schedules = await asyncio.to_thread(rows.list_schedules, self.store, enabled_only=True)
+        busy = {name for name, task in self.running.items() if not task.done()}
+        plans = await asyncio.to_thread(self._plan, now, busy)
         started: list[str] = []
         skipped: dict[str, str] = {}
         self._next_due = None
-        for row in schedules:
-            try:
-                fired, note = await self._consider(row, now)
-            except NetRavenError as exc:  # a bad timing or zone stored by hand: that one only
-                fired, note = False, f"not scheduled: {exc}"
-                log.error("schedule %s: %s", row.name, note)
-            if fired:
-                started.append(row.name)
-            elif note:
-                skipped[row.name] = note
+        for plan in plans:
+            if plan.next_due is not None:
+                self._remember(plan.next_due)
+            if plan.note and not plan.start:
+                log.warning("schedule %s: %s", plan.row.name, plan.note)
+                skipped[plan.row.name] = plan.note
+            if plan.start:
+                if plan.note:
+                    log.warning("schedule %s: %s", plan.row.name, plan.note)
+                started.append(plan.row.name)
+                self.running[plan.row.name] = asyncio.create_task(
+                    run_claimed(
+                        self.store,
+                        plan.row,
+                        self.launch,
+                        who=self.holder,
+                        started=now,
+                        handlers=self.handlers,
+                        vault_password=self.vault_password,
+                        probe_timeout=self.probe_timeout,
+                        note=plan.note,
+                    ),
+                    name=f"schedule {plan.row.name}",
+                )
         return Tick(started, skipped)
 
-    async def _consider(self, row: Schedule, now: datetime) -> tuple[bool, str | None]:
-        """Start or skip a due schedule: (started, why it was skipped)."""
+    def _plan(self, now: datetime, busy: set[str]) -> list[_Plan]:
+        plans = []
+        for row in rows.list_schedules(self.store, enabled_only=True):
+            try:
+                plans.append(self._consider(row, now, busy))
+            except NetRavenError as exc:  # a bad timing or zone stored by hand: that one only
+                plans.append(_Plan(row, False, f"not scheduled: {exc}", None))
+        return plans
+
+    def _consider(self, row: Schedule, now: datetime, busy: set[str]) -> _Plan:
+        """Decide, and record the decision (next run, claim, note) in the store."""
         assert row.id is not None
         due = _aware(row.next_run_at)
         if due is None:  # added without a next run (a store edited by hand): plan one
             due = upcoming(row, now)
-            await asyncio.to_thread(rows.update_schedule, self.store, row.id, next_run_at=due)
-        task = self.running.get(row.name)
-        running = (task is not None and not task.done()) or rows.holder_alive(row.claimed_by)
+            rows.update_schedule(self.store, row.id, next_run_at=due)
+        running = row.name in busy or rows.holder_alive(row.claimed_by)
         decision = decide(due, now, row.missed, running=running, grace=self.grace)
         if decision is None:
-            self._remember(due)
-            return False, None
+            return _Plan(row, False, None, due)
         following = upcoming(row, now)
-        self._remember(following)
         if not decision.run:
-            log.warning("schedule %s: %s", row.name, decision.note)
-            await asyncio.to_thread(
-                rows.update_schedule,
-                self.store,
-                row.id,
-                next_run_at=following,
-                last_note=decision.note,
-            )
-            return False, decision.note
-        await asyncio.to_thread(rows.update_schedule, self.store, row.id, next_run_at=following)
-        claimed = await asyncio.to_thread(rows.claim, self.store, row.id, self.holder, now)
-        if not claimed:
+            rows.update_schedule(self.store, row.id, next_run_at=following, last_note=decision.note)
+            return _Plan(row, False, decision.note, following)
+        if not rows.claim(self.store, row.id, self.holder, now, next_run_at=following):
             note = "run skipped: another process is running this schedule"
-            await asyncio.to_thread(rows.update_schedule, self.store, row.id, last_note=note)
-            return False, note
-        if decision.note:
-            log.warning("schedule %s: %s", row.name, decision.note)
-        self.running[row.name] = asyncio.create_task(
-            run_claimed(
-                self.store,
-                row,
-                self.launch,
-                who=self.holder,
-                started=now,
-                handlers=self.handlers,
-                vault_password=self.vault_password,
-                probe_timeout=self.probe_timeout,
-            ),
-            name=f"schedule {row.name}",
-        )
-        return True, decision.note
+            rows.update_schedule(self.store, row.id, next_run_at=following, last_note=note)
+            return _Plan(row, False, note, following)
+        return _Plan(row, True, decision.note, following)
 
     def _remember(self, due: datetime) -> None:
         if self._next_due is None or due < self._next_due:

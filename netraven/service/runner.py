@@ -197,9 +197,8 @@ class JobRunner:
         """
         row = await asyncio.to_thread(self._queue, spec, {"schedule": schedule}, False)
         assert row.id is not None
-        self._specs[row.id] = spec
         self.feeds.open(row.id)
-        self._wake.set()
+        self._wake_dispatcher()
         return row.id
 
     async def cancel(self, job_id: int) -> str:

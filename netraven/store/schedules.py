@@ -70,10 +70,11 @@ def holder_alive(holder: str | None) -> bool:
     return pid_alive(int(pid))
 
 
-def claim(engine: Bind, schedule_id: int, holder: str, when: datetime) -> bool:
+def claim(engine: Bind, schedule_id: int, holder: str, when: datetime, **values: Any) -> bool:
     """Take the schedule for one run; False if a live process holds it already.
 
-    A conditional UPDATE, so of two processes claiming at once exactly one succeeds.
+    A conditional UPDATE, so of two processes claiming at once exactly one succeeds;
+    ``values`` (the next run) are written by the same statement.
     """
     with Session(engine) as session:
         row = session.get(Schedule, schedule_id)
@@ -90,7 +91,7 @@ def claim(engine: Bind, schedule_id: int, holder: str, when: datetime) -> bool:
                 if current is None
                 else col(Schedule.claimed_by) == current
             )
-            .values(claimed_by=holder, claimed_at=when)
+            .values(claimed_by=holder, claimed_at=when, **values)
         )
         session.commit()
         return bool(getattr(result, "rowcount", 0) == 1)

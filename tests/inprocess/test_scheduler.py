@@ -155,6 +155,8 @@ def test_missed_runs_during_downtime(world: World, policy: str, expected: int) -
     asyncio.run(scenario())
     assert len(jobs(world.store)) == expected  # five missed runs never pile up
     view = get_schedule(world.store, "nightly")
+    assert view.last_note is not None
+    assert ("running once now" if expected else "missed and skipped") in view.last_note
     assert view.next_run_at is not None
     assert view.next_run_at.replace(tzinfo=UTC) == START + timedelta(hours=6)
 
@@ -234,3 +236,31 @@ def test_cancelling_the_scheduler_interrupts_runs_in_flight(world: World) -> Non
     asyncio.run(scenario())
     assert jobs(world.store) == [(1, "schedule:long", "interrupted")]
     assert not get_schedule(world.store, "long").running
+
+
+def test_a_claim_left_by_a_killed_process_does_not_block_the_schedule(world: World) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    add(world, "orphan", "every 1m")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    row = rows.get_schedule(world.store, "orphan")
+    assert row is not None and row.id is not None
+    # The service holding it was SIGKILLed mid-run: its pid is gone on this machine.
+    assert rows.claim(world.store, row.id, f"{dead.stdout.strip()}@{socket.gethostname()}", START)
+    assert not get_schedule(world.store, "orphan").running
+    clock = FakeClock(START + timedelta(seconds=61))
+
+    async def scenario() -> None:
+        sched = scheduler(world, clock)
+        assert (await sched.tick()).started == ["orphan"]
+        await sched.wait_idle()
+
+    asyncio.run(scenario())
+    assert jobs(world.store) == [(1, "schedule:orphan", "succeeded")]

@@ -7,14 +7,23 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import netraven, run_json
+from tests.conftest import ROOT, netraven, run_json
 from tests.fixtures.postgres import temporary_schema
 from tests.integration.conftest import Lab
 
 HOST = "sw-lab-7"
+SCHEMAS = ROOT / "docs" / "schema"
+
+
+def conforms(document: object, schema: str) -> None:
+    """The printed JSON is what docs/schema publishes."""
+    jsonschema.validate(document, json.loads((SCHEMAS / schema).read_text()))
+
+
 NTP_V1 = "ntp server {{ ntp_server }}\n"
 NTP_V2 = "ntp server {{ ntp_server }}\nntp server 192.0.2.202\n"
 
@@ -136,6 +145,7 @@ def test_schedules_cli_and_a_reachability_run_against_the_lab(
     assert lab.commands(HOST) == [] or all(c["device"] == HOST for c in lab.commands(HOST))
 
     code, out, _ = cli(workdir, db, "schedules", "list", "--json")
+    conforms(json.loads(out), "schedules.schema.json")
     listed = {s["name"]: s for s in json.loads(out)}
     assert listed["reach"]["last_job_id"] == 1 and listed["reach"]["last_status"] == "failed"
     assert listed["nightly"]["timing"] == "weekly mon,fri 02:30"
@@ -197,6 +207,11 @@ def test_templates_cli_and_a_run_that_renders_repository_versions(
     )
     assert code == 0 and out.startswith("repo:ntp@2 created"), err
     versions = json.loads(cli(workdir, db, "templates", "versions", "ntp", "--json")[1])
+    conforms(versions, "template-versions.schema.json")
+    conforms(
+        json.loads(cli(workdir, db, "templates", "diff", "ntp", "--json")[1]),
+        "template-diff.schema.json",
+    )
     assert [(v["version"], v["message"]) for v in versions][1] == (2, "second server")
     assert versions[0]["message"].startswith(f"imported from {source}")
     code, out, _ = cli(workdir, db, "templates", "diff", "ntp", "1", "2")

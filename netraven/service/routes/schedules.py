@@ -92,8 +92,14 @@ async def add_schedule(
 
 async def _switch(request: Request, principal: Principal, name: str, on: bool) -> ScheduleView:
     state = state_of(request)
-    view = await asyncio.to_thread(app_schedules.set_enabled, state.store, name, on)
-    await audit_write(request, principal, "schedule.enable" if on else "schedule.disable", name)
+    action = "schedule.enable" if on else "schedule.disable"
+    try:
+        view = await asyncio.to_thread(app_schedules.set_enabled, state.store, name, on)
+    except InputError as exc:
+        await audit_write(request, principal, action, name, status_code=400,
+                          detail={"error": str(exc)})
+        raise
+    await audit_write(request, principal, action, name)
     wake(state)
     return view
 
@@ -110,7 +116,12 @@ async def disable(name: str, request: Request, principal: Operator) -> ScheduleV
 
 @router.delete("/{name}", status_code=204)
 async def remove(name: str, request: Request, principal: Operator) -> Response:
-    await asyncio.to_thread(app_schedules.remove_schedule, state_of(request).store, name)
+    try:
+        await asyncio.to_thread(app_schedules.remove_schedule, state_of(request).store, name)
+    except InputError as exc:
+        await audit_write(request, principal, "schedule.remove", name, status_code=400,
+                          detail={"error": str(exc)})
+        raise
     await audit_write(request, principal, "schedule.remove", name, status_code=204)
     return Response(status_code=204)
 

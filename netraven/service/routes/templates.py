@@ -104,14 +104,21 @@ async def add_version(
 ) -> NewVersion:
     """201 with the new version, or 200 when the text equals the latest (nothing added)."""
     state = state_of(request)
-    view, created = await asyncio.to_thread(
-        app_templates.new_version,
-        state.store,
-        name,
-        body.body,
-        author=principal.name,
-        message=body.message,
-    )
+    try:
+        view, created = await asyncio.to_thread(
+            app_templates.new_version,
+            state.store,
+            name,
+            body.body,
+            author=principal.name,
+            message=body.message,
+        )
+    except InputError as exc:
+        await audit_write(
+            request, principal, "template.version", name, status_code=400,
+            detail={"error": str(exc)},
+        )
+        raise
     response.status_code = 201 if created else 200
     await audit_write(
         request, principal, "template.version", name, status_code=response.status_code,
