@@ -62,9 +62,10 @@ class RemoteService:
     def cancel_job(self, job_id: int) -> None:
         self._request("POST", f"/jobs/{job_id}/cancel")
 
-    def events(self, job_id: int) -> Iterator[JobEvent]:
-        """The job's events to its end; reconnects with Last-Event-ID if the stream drops."""
-        last = 0
+    def events(self, job_id: int, after: int = 0) -> Iterator[JobEvent]:
+        """The job's events after seq ``after`` to its end; reconnects with Last-Event-ID
+        if the stream drops."""
+        last = after
         for _attempt in range(5):
             try:
                 with self._client.stream(

@@ -46,9 +46,11 @@ def remote_run(
     job = remote.start_job(body)
     err.print(f"job {job.id} queued on {remote.server}", highlight=False)
     cancelled = False
+    last = 0
     while True:
         try:
-            for event in remote.events(job.id):
+            for event in remote.events(job.id, last):
+                last = event.seq
                 if event.kind == "play" and event.play_index is not None:
                     reporter.play_started(event.play_index, event.play or "", event.hosts or [])
                 elif event.kind == "task" and event.task is not None and event.host:

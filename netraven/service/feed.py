@@ -7,10 +7,11 @@ without loss or repeat. Feeds of finished jobs are kept for the last ``KEEP_FINI
 jobs.
 
 A job without a feed here (finished before a restart, run by the CLI, or evicted) is
-replayed from the store in a canonical order: per host result in storage order, that
-host's tasks of that play and then the host result. Host results are only appended, so
-this numbering is stable too (a replay of an unfinished CLI job polls and extends it);
-it is not the live numbering, which a restart has lost with the process.
+replayed from the store in a canonical order: per host result in finish order, that
+host's tasks of that play and then the host result. Hosts that finish later sort after
+the ones already replayed, so this numbering is stable too (a replay of an unfinished
+CLI job polls and extends it); it is not the live numbering, which a restart has lost
+with the process.
 """
 
 from __future__ import annotations

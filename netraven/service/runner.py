@@ -202,7 +202,8 @@ class JobRunner:
         return row.id
 
     async def cancel(self, job_id: int) -> str:
-        """'cancelled' (queued), 'cancelling' (running here) or 'finished'/'elsewhere'."""
+        """'cancelled' (it was queued), 'cancelling' (it runs here and is being stopped),
+        or 'not-running' (finished, or running in another process: nothing to do here)."""
         if self._loop is not None:
             running = asyncio.run_coroutine_threadsafe(self._cancel_running(job_id), self._loop)
             if await asyncio.wrap_future(running):

@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
+from netraven.service.tokens import token_digest
+from netraven.store.engine import open_engine
 from tests.conftest import netraven
 from tests.integration.conftest import Lab
 from tests.integration.service.conftest import SHOW, project_for, start_service
 
 
-def test_tokens_roles_and_audit(lab: Lab, tmp_path: Path) -> None:
+def test_tokens_roles_and_audit(lab: Lab, tmp_path: Path, db_url: str) -> None:
     project = project_for(lab, tmp_path / "p", {"show.yml": SHOW})
-    db = f"sqlite:///{tmp_path / 's.db'}"
+    db = db_url
     service = start_service(project, db)
     url = service.url
     try:
@@ -67,7 +70,14 @@ def test_tokens_roles_and_audit(lab: Lab, tmp_path: Path) -> None:
         assert "ci-bot" in listing.stdout and "revoked" in listing.stdout
         assert token not in listing.stdout
         # The store holds digests only.
-        assert token not in (tmp_path / "s.db").read_bytes().decode("latin-1")
+        store = open_engine(db)
+        with store.connect() as conn:
+            stored = conn.execute(text("select name, token_sha256 from api_token")).all()
+        store.dispose()
+        assert ("ci-bot", token_digest(token)) in stored
+        assert all(token not in digest for _, digest in stored)
+        if db.startswith("sqlite"):
+            assert token not in (tmp_path / "service.db").read_bytes().decode("latin-1")
         with service.client("root") as admin:
             audit = admin.get("/audit").json()
             page = admin.get("/audit", params={"limit": 2}).json()

@@ -136,6 +136,10 @@ def test_stopped_mid_job_then_restarted(slow_lab: Lab, tmp_path: Path, sig: int)
             queued = client.post(
                 "/jobs", json={**body, "limit": "sw-lab-1", "extra_vars": {"note": "after"}}
             ).json()
+            secret = {"enable_password": f"s3cr3t-{tmp_path.name}"}
+            with_secret = client.post(
+                "/jobs", json={**body, "limit": "sw-lab-2", "extra_vars": secret}
+            ).json()
         _wait_for_hosts(service, running["id"], 2)
         stream: list[JobEvent] = []
         follower = threading.Thread(target=_follow, args=(service, running["id"], stream))
@@ -156,6 +160,15 @@ def test_stopped_mid_job_then_restarted(slow_lab: Lab, tmp_path: Path, sig: int)
         after = service.wait_job(queued["id"])
         assert (after["status"], after["exit_code"]) == ("succeeded", 0)
         assert after["options"]["extra_vars"] == {"note": "after"}
+        # Its secret extra var was never stored, so that queued job cannot run after a
+        # restart: it fails saying so (exit 5), and the secret is nowhere in the store.
+        refused = service.wait_job(with_secret["id"])
+        assert (refused["status"], refused["exit_code"]) == ("failed", 5)
+        assert "submit it again" in refused["error"]
+        assert secret["enable_password"] not in (tmp_path / "s.db").read_bytes().decode("latin-1")
+        wal = tmp_path / "s.db-wal"
+        if wal.exists():
+            assert secret["enable_password"] not in wal.read_bytes().decode("latin-1")
         with service.client("viewer") as client:
             detail = client.get(f"/jobs/{running['id']}").json()
             assert sorted(detail["hosts"]) == sorted(set(kept))

@@ -71,12 +71,16 @@ def test_a_job_over_http_streams_resumes_and_records_what_the_cli_records(
             one = client.get(f"/jobs/{job['id']}/hosts/sw-lab-3").json()
             logs = client.get(f"/jobs/{job['id']}/logs", params={"host": "sw-lab-3"}).json()
             listed = client.get("/jobs", params={"status": "succeeded", "playbook": "show.yml"})
+            later = client.get("/jobs", params={"since": "2999-01-01T00:00:00Z"}).json()
+            earlier = client.get("/jobs", params={"since": "2000-01-01T00:00:00Z"}).json()
+            failed = client.get("/jobs", params={"status": "failed"}).json()
         assert [e.model_dump() for e in resumed] == [e.model_dump() for e in stream[7:]]
         JobDetail.model_validate(detail)  # the read model of `jobs show --json`
         assert hosts == detail["hosts"] and one == detail["hosts"]["sw-lab-3"]
         assert summary == detail["job"]
         assert logs and all(entry["host"] == "sw-lab-3" for entry in logs)
         assert [j["id"] for j in listed.json()] == [job["id"]]
+        assert later == [] and failed == [] and [j["id"] for j in earlier] == [job["id"]]
         streamed = {(e.host, e.task.name, e.task.output) for e in stream if e.task}
         recorded = {
             (h, t["name"], t["output"]) for h, v in detail["hosts"].items() for t in v["tasks"]

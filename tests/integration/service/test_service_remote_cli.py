@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from tests.conftest import free_port_range, netraven, run_json
@@ -81,5 +87,39 @@ def test_remote_run_exits_as_the_local_run_would(lab: Lab, tmp_path: Path) -> No
         assert logs.returncode == 0 and "[sw-lab-3]" in logs.stdout
         missing = netraven("jobs", "show", "999", cwd=elsewhere, env=env)
         assert missing.returncode == 5 and "no job 999" in missing.stderr
+    finally:
+        service.stop()
+
+
+def test_ctrl_c_cancels_the_remote_job(slow_lab: Lab, tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    shutil.copytree(slow_lab.inventory, project / "inventory")
+    (project / "show.yml").write_text(SHOW)
+    service = start_service(project, f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "netraven", "run", "show.yml", "-i", "inventory", "-f", "1",
+             "--server", service.url, "--token", service.tokens["operator"]],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        with service.client("viewer") as client:
+            while time.monotonic() < deadline:
+                jobs = client.get("/jobs").json()
+                if jobs and any(v["status"] == "ok" for v in
+                                client.get(f"/jobs/{jobs[0]['id']}/hosts").json().values()):
+                    break  # fmt: skip
+                time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 99, (out, err)
+        assert "cancelling job" in err and "PLAY RECAP" in out
+        job = service.wait_job(jobs[0]["id"])
+        assert (job["status"], job["exit_code"]) == ("cancelled", 99)
+        # Each task line printed once: the stream resumed after the interrupt, not replayed.
+        lines = [line for line in out.splitlines() if line.startswith("ok: [")]
+        assert len(lines) == len(set(lines)) and lines
     finally:
         service.stop()
