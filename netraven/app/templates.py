@@ -1,17 +1,13 @@
-"""The template repository's use cases: versions, diffs, previews, git folders, runs.
+"""The template repository's use cases: versions, diffs, deletion, and runs reading it.
 
 Bodies are checked for Jinja2 syntax before they are stored, so a broken version never
-reaches a device. Import and export speak one file per template (``NAME.j2``, folders
-for names with ``/``) so the repository can live in git beside the playbooks; importing
-a folder that did not change adds no version.
+reaches a device. Git folders are ``template_folders``; previews ``template_preview``.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import subprocess
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,32 +18,30 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import Engine
 
 from netraven.app.read_models import Timestamp
-from netraven.errors import InputError, InputErrors, StoreError, TaskFailed
+from netraven.errors import InputError, InputErrors
 from netraven.playbook.repo import NAME_PATTERN, RepoVersion
 from netraven.store import templates as rows
 from netraven.store.queries import Bind
 from netraven.store.template_models import RepoTemplateVersion
 
 __all__ = [
-    "ImportedView",
     "StoreTemplateSource",
     "TemplateDiff",
     "TemplateVersionView",
     "attach_repository",
+    "check_body",
+    "check_name",
     "create_template",
     "delete_template",
     "diff_versions",
-    "export_dir",
-    "import_dir",
+    "find_version",
     "list_templates",
     "list_versions",
     "new_version",
-    "preview",
     "show_version",
 ]
 
 _NAME = re.compile(rf"^{NAME_PATTERN}$")
-SUFFIX = ".j2"
 
 
 class _View(BaseModel):
@@ -70,13 +64,6 @@ class TemplateDiff(_View):
     new: int
     identical: bool
     diff: str  # unified
-
-
-class ImportedView(_View):
-    name: str
-    path: str
-    version: int
-    created: bool  # False: identical to the stored latest version
 
 
 def _view(name: str, row: RepoTemplateVersion, *, body: bool = False) -> TemplateVersionView:
@@ -148,7 +135,7 @@ def list_versions(store: Bind, name: str) -> list[TemplateVersionView]:
     return [_view(name, row) for row in found]
 
 
-def _version(store: Bind, name: str, version: int | None) -> RepoTemplateVersion:
+def find_version(store: Bind, name: str, version: int | None) -> RepoTemplateVersion:
     row = rows.get_version(store, name, version)
     if row is None:
         if version is not None and rows.get_version(store, name, None) is not None:
@@ -158,7 +145,7 @@ def _version(store: Bind, name: str, version: int | None) -> RepoTemplateVersion
 
 
 def show_version(store: Bind, name: str, version: int | None = None) -> TemplateVersionView:
-    return _view(name, _version(store, name, version), body=True)
+    return _view(name, find_version(store, name, version), body=True)
 
 
 def diff_versions(
@@ -175,7 +162,7 @@ def diff_versions(
     else:
         if old is None or new is None:
             raise InputError("give two versions to compare, or none for the newest two")
-        before, after = _version(store, name, old), _version(store, name, new)
+        before, after = find_version(store, name, old), find_version(store, name, new)
     text = "".join(
         difflib.unified_diff(
             before.body.splitlines(keepends=True),
@@ -263,136 +250,3 @@ def attach_repository(templates: Any, store: Callable[[], Engine]) -> None:
             problems.append(exc)
     if problems:
         raise InputErrors.of(problems)
-
-
-def _git_commit(directory: Path) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def import_dir(
-    store: Engine, directory: Path, *, author: str, message: str | None = None
-) -> list[ImportedView]:
-    """Every ``*.j2`` under ``directory`` becomes (or updates) the template of its path.
-
-    All files are checked first (names, UTF-8, syntax); nothing is stored unless all pass.
-    """
-    if not directory.is_dir():
-        raise InputError(f"not a directory: {directory}")
-    files = sorted(p for p in directory.rglob(f"*{SUFFIX}") if p.is_file())
-    problems: list[InputError] = []
-    loaded: list[tuple[str, Path, str]] = []
-    for path in files:
-        relative = path.relative_to(directory).as_posix()
-        name = relative[: -len(SUFFIX)]
-        try:
-            check_name(name)
-            body = path.read_text(encoding="utf-8")
-            check_body(body, str(path))
-        except UnicodeDecodeError:
-            problems.append(InputError("not UTF-8 text", path=str(path)))
-            continue
-        except InputError as exc:
-            problems.append(exc if exc.path else InputError(str(exc), path=str(path)))
-            continue
-        loaded.append((name, path, body))
-    if problems:
-        raise InputErrors.of(problems)
-    commit = _git_commit(directory)
-    note = message or f"imported from {directory}" + (f" at git {commit}" if commit else "")
-    done = []
-    for name, path, body in loaded:
-        row, created = rows.add_version(store, name, body, author, note, _now())
-        done.append(ImportedView(name=name, path=str(path), version=row.version, created=created))
-    return done
-
-
-def export_dir(store: Engine, directory: Path) -> list[ImportedView]:
-    """The latest version of every template as ``DIRECTORY/NAME.j2``; unchanged files untouched."""
-    done = []
-    for name, row in rows.list_templates(store):
-        path = directory / f"{name}{SUFFIX}"
-        same = path.is_file() and path.read_text(encoding="utf-8") == row.body
-        if not same:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(row.body, encoding="utf-8")
-        done.append(ImportedView(name=name, path=str(path), version=row.version, created=not same))
-    return done
-
-
-PREVIEW_PLAY = "- name: template preview\n  hosts: all\n  tasks:\n    - debug: {msg: preview}\n"
-
-
-def preview(
-    store: Engine,
-    name: str,
-    version: int | None,
-    inventory: Path,
-    host: str,
-    *,
-    playbook: Path | None = None,
-    extra_vars: dict[str, Any] | None = None,
-    vault_password: bytes | None = None,
-) -> str:
-    """The template rendered for one host with the variables a run would give it.
-
-    Inventory (host → groups → defaults, group_vars/host_vars), the playbook's first play
-    vars when a playbook is given, magic variables and extra vars, through the engine's
-    own scope code; every known secret in the output is masked.
-    """
-    from netraven.connections.base import default_registry
-    from netraven.engine.context import JobContext
-    from netraven.engine.events import Fanout
-    from netraven.engine.scope import PlayVars, task_scope
-    from netraven.engine.sessions import SessionPool
-    from netraven.inventory import load_inventory
-    from netraven.playbook.loader import load_playbook
-    from netraven.secrets import Redactor, secret_values
-    from netraven.vardirs import apply_var_dirs
-
-    found = _version(store, name, version)
-    inv, secrets = load_inventory(inventory, vault_password)
-    if host not in inv.hosts:
-        raise InputError(f"host '{host}' is not in the inventory {inventory}")
-    with tempfile.TemporaryDirectory(prefix="netraven-preview-") as folder:
-        path = playbook
-        if path is None:
-            path = Path(folder) / "preview.yml"
-            path.write_text(PREVIEW_PLAY)
-        book = load_playbook(path, vault_password)
-        secrets += apply_var_dirs(inv, [path.parent], vault_password)
-    variables = extra_vars or {}
-    play = book.compiled[0]
-    redactor = Redactor(
-        [*secrets, *book.secrets, *secret_values(variables), *secret_values(play.vars)]
-    )
-    ctx = JobContext(
-        job_id=0,
-        templates=book.templates,
-        events=Fanout([], []),
-        sessions=SessionPool(default_registry(), True, lambda *_: None),
-        redactor=redactor,
-        extra_vars=variables,
-        check=True,
-        inventory=inv,
-    )
-    node = next(iter(play.task_nodes()))
-    scope = task_scope(ctx, PlayVars(ctx, play, [host]), inv.hosts[host], node, None)
-    book.templates.repo.attach(StoreTemplateSource(lambda: store))
-    reference = f"repo:{name}@{found.version}"
-    try:
-        text = book.templates.render_file(reference, scope)
-    except TaskFailed as exc:
-        raise InputError(f"{reference} for {host}: {redactor.text(str(exc))}") from None
-    except StoreError:
-        raise
-    return redactor.text(text) or ""

@@ -175,7 +175,7 @@ def preview_cmd(
     db: DbOpt = None,
 ) -> None:
     """Render for one host with the variables a run would use; secrets masked."""
-    from netraven.app.templates import preview
+    from netraven.app.template_preview import preview
     from netraven.cli.extra_vars import parse_extra_vars
     from netraven.settings import load_settings
 
@@ -221,7 +221,7 @@ def import_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Import every *.j2 file; unchanged files add no version."""
-    from netraven.app.templates import import_dir
+    from netraven.app.template_folders import import_dir
 
     done = import_dir(open_store(db), directory, author=_user(), message=message or None)
     if as_json:
@@ -240,7 +240,7 @@ def export_cmd(
     db: DbOpt = None,
 ) -> None:
     """Write each template's latest version as NAME.j2; unchanged files are left alone."""
-    from netraven.app.templates import export_dir
+    from netraven.app.template_folders import export_dir
 
     done = export_dir(open_store(db, write=False), directory)
     written = [d for d in done if d.created]

@@ -11,6 +11,8 @@ from netraven.app import templates as repo
 from netraven.app.jobs import show_job
 from netraven.app.runs import prepare_run
 from netraven.app.schedules import ScheduleRequest, add_schedule, remove_schedule
+from netraven.app.template_folders import export_dir, import_dir
+from netraven.app.template_preview import preview
 from netraven.engine import Owner, execute
 from netraven.errors import InputError
 from netraven.store import queries
@@ -136,25 +138,25 @@ def test_import_is_idempotent_and_export_round_trips(world: World, tmp_path: Pat
     (folder / "ntp.j2").write_text(V1)
     (folder / "ios" / "vty.j2").write_text("line vty 0 4\n")
     (folder / "README.md").write_text("not a template")
-    first = repo.import_dir(world.store, folder, author="ci")
+    first = import_dir(world.store, folder, author="ci")
     assert sorted((d.name, d.version, d.created) for d in first) == [
         ("ios/vty", 1, True),
         ("ntp", 1, True),
     ]
-    again = repo.import_dir(world.store, folder, author="ci")
+    again = import_dir(world.store, folder, author="ci")
     assert [d.created for d in again] == [False, False]
     assert len(repo.list_versions(world.store, "ntp")) == 1
     (folder / "ntp.j2").write_text(V2)
-    changed = repo.import_dir(world.store, folder, author="ci")
+    changed = import_dir(world.store, folder, author="ci")
     assert [(d.name, d.version, d.created) for d in changed if d.created] == [("ntp", 2, True)]
     out = tmp_path / "export"
-    written = repo.export_dir(world.store, out)
+    written = export_dir(world.store, out)
     assert {d.name for d in written if d.created} == {"ios/vty", "ntp"}
     assert (out / "ntp.j2").read_text() == V2 and (out / "ios" / "vty.j2").is_file()
-    assert [d.created for d in repo.export_dir(world.store, out)] == [False, False]
+    assert [d.created for d in export_dir(world.store, out)] == [False, False]
     (folder / "bad.j2").write_text("{{ broken\n")
     with pytest.raises(InputError, match="bad.j2:1: template syntax error"):
-        repo.import_dir(world.store, folder, author="ci")
+        import_dir(world.store, folder, author="ci")
     assert len(repo.list_versions(world.store, "ntp")) == 2  # nothing stored from that one
 
 
@@ -197,9 +199,9 @@ def test_preview_resolves_variables_as_a_run_and_masks_secrets(world: World) -> 
         author="a",
     )
     inventory, _ = project(world, "- hosts: all\n  tasks: []\n")
-    text = repo.preview(world.store, "snmp", None, inventory, "r2", extra_vars={"extra": "x1"})
+    text = preview(world.store, "snmp", None, inventory, "r2", extra_vars={"extra": "x1"})
     assert "Comm-s3cret-9" not in text
     assert "ntp server 192.0.2.2" in text and "! r2  x1" in text
     assert text.splitlines()[0].startswith("snmp-server community ") and "*" in text
     with pytest.raises(InputError, match="host 'r9' is not in the inventory"):
-        repo.preview(world.store, "snmp", None, inventory, "r9")
+        preview(world.store, "snmp", None, inventory, "r9")

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from netraven.app import templates as app_templates
+from netraven.app.template_preview import preview as render_preview
 from netraven.app.templates import TemplateDiff, TemplateVersionView
 from netraven.errors import InputError
 from netraven.service.auth import Principal, Role, audit_write, require, state_of
@@ -145,7 +146,7 @@ async def preview(
     inventory = resolve_inside(root, body.inventory, "inventory")
     playbook = resolve_inside(root, body.playbook, "playbook") if body.playbook else None
     text = await asyncio.to_thread(
-        app_templates.preview,
+        render_preview,
         state.store,
         name,
         body.version,
