@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
 
 from netraven.app.breakers import breaker_view
 from netraven.app.read_models import (
     BackupRef,
     FlagSeen,
+    HostView,
     JobDetail,
     JobView,
     LogView,
@@ -189,3 +191,17 @@ def run_document(store: Bind, outcome: JobOutcome, spec: JobSpec) -> JobDetail:
         error=outcome.error,
     )
     return job_detail(job, outcome.hosts, outcome.tasks, outcome.warnings, [], [])
+
+
+def show_host(engine: Bind, ref: str | int, host: str) -> tuple[JobView, HostView | None]:
+    """One host of a job, reading only that host's rows (a big job's per-host page)."""
+    job = resolve_job(engine, ref)
+    assert job.id is not None
+    with Session(engine) as session:
+        rows = session.exec(
+            select(HostResult).where(HostResult.job_id == job.id, HostResult.host == host)
+        ).all()
+        hosts = [_host_outcome(h) for h in rows]
+    tasks = [_task_outcome(t) for t in queries.task_results(engine, job.id, host)]
+    detail = job_detail(job_view(job), hosts, tasks, [], [], [])
+    return detail.job, detail.hosts.get(host)

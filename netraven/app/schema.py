@@ -35,7 +35,7 @@ SCHEMAS: dict[str, tuple[str, Any]] = {
     "job-list.schema.json": ("jobs list --json", list[JobView]),
     "job-logs.schema.json": ("jobs logs --json", list[LogView]),
     "breakers.schema.json": ("breakers list --json", list[BreakerView]),
-    "flags.schema.json": ("flags list --json", list[FlagView]),
+    "flags.schema.json": ("flags list --json, GET /flags", list[FlagView]),
     # netraven serve (docs/service.md)
     "job-event.schema.json": ("GET /jobs/{id}/events: the data of each event", JobEvent),
     "tokens.schema.json": ("GET /tokens, tokens list --json", list[TokenView]),

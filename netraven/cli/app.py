@@ -45,11 +45,11 @@ app.add_typer(breakers_app, name="breakers")
 app.add_typer(backups_app, name="backups")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
-app.add_typer(flags_app, name="flags")
 app.add_typer(schedules_app, name="schedules")
 app.add_typer(templates_app, name="templates")
 app.command()(serve)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(flags_app, name="flags")
 
 
 def _print_version(value: bool) -> None:

@@ -55,6 +55,8 @@ log = logging.getLogger("netraven.service")
 ROUTE_MODULES: list[str] = [
     "health", "jobs", "events", "backups", "breakers", "admin", "schedules", "templates"
 ]
+# The flags API and the web UI (pages at / and /ui/...; docs/ui.md).
+ROUTE_MODULES += ["flags", "ui", "ui_hosts", "ui_admin", "ui_sched"]
 # "module:function" of background tasks started with the service.
 BACKGROUND_TASKS: list[str] = ["netraven.service.scheduling:run_scheduler"]
 

@@ -140,20 +140,6 @@ class Breaker(SQLModel, table=True):
     updated_at: datetime | None = _when()
 
 
-class FeatureFlag(SQLModel, table=True):
-    """A flag's override, set through ``netraven flags`` or the API (revision 0008).
-
-    No row: the flag has the default ``netraven.toml`` declares. ``enabled`` true/false:
-    on/off for every host; NULL with ``percent`` and/or ``tags`` (JSON list): a rollout.
-    """
-
-    __tablename__ = "feature_flag"
-    name: str = Field(primary_key=True)
-    enabled: bool | None = None
-    percent: float | None = None
-    tags: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    updated_by: str | None = None
-    updated_at: datetime | None = _when()
 # --- The job service (revision 0006): API tokens, audit log, queued job requests ---
 
 
@@ -191,6 +177,22 @@ class JobRequest(SQLModel, table=True):
     __tablename__ = "job_request"
     job_id: int = Field(foreign_key="job.id", primary_key=True)
     request: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class FeatureFlag(SQLModel, table=True):
+    """A flag's override, set through ``netraven flags`` or the API (revision 0008).
+
+    No row: the flag has the default ``netraven.toml`` declares. ``enabled`` true/false:
+    on/off for every host; NULL with ``percent`` and/or ``tags`` (JSON list): a rollout.
+    """
+
+    __tablename__ = "feature_flag"
+    name: str = Field(primary_key=True)
+    enabled: bool | None = None
+    percent: float | None = None
+    tags: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    updated_by: str | None = None
+    updated_at: datetime | None = _when()
 
 
 # Tables kept in modules of their own, imported here so that ``SQLModel.metadata`` (the

@@ -1,0 +1,37 @@
+"""Which UI pages follow which feature flags: a page whose flag is off is hidden, not broken.
+
+A page is gated only when its flag is declared in ``netraven.toml`` (``[flags.ui_breakers]``
+…), so a project that declares none sees every page. Off means the flag is ``off``, or at
+its declared default and that default is false; a rollout counts as on, because a page is
+shown to people, not to hosts. A hidden page leaves the navigation and its routes answer
+404, like a page that does not exist; the API under it is not gated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from netraven.app.read_models import FlagView
+
+__all__ = ["PAGE_FLAGS", "hidden_pages"]
+
+# page name (as the navigation and routes call it) -> the flag that gates it
+PAGE_FLAGS: dict[str, str] = {
+    "hosts": "ui_backups",
+    "breakers": "ui_breakers",
+    "schedules": "ui_schedules",
+    "templates": "ui_templates",
+}
+
+
+def _off(view: FlagView) -> bool:
+    if view.mode == "off":
+        return True
+    return view.mode == "default" and not view.default
+
+
+def hidden_pages(flags: Iterable[FlagView]) -> frozenset[str]:
+    by_name = {v.name: v for v in flags}
+    return frozenset(
+        page for page, flag in PAGE_FLAGS.items() if flag in by_name and _off(by_name[flag])
+    )
