@@ -27,7 +27,7 @@ from netraven.errors import CheckModeBlocked, TaskFailed
 from netraven.playbook.rest_schema import RestAction as RestSpec
 from netraven.playbook.schema import Task
 from netraven.playbook.variables import render_value
-from netraven.secrets import Redactor
+from netraven.secrets import MASK, SECRET_KEY_RE, Redactor
 
 __all__ = ["RestAction", "RestconfConfigAction", "restconf_backup"]
 
@@ -85,7 +85,7 @@ def _body(step: Step, spec: RestSpec, headers: dict[str, str]) -> tuple[bytes | 
     lowered = {k.lower() for k in headers}
     if "content-type" not in lowered:
         headers["Content-Type"] = "application/json"
-    return json.dumps(value).encode(), pretty(_MASK.obj(value)).rstrip()
+    return json.dumps(value).encode(), pretty(_masked(value)).rstrip()
 
 
 def _structured(text: str) -> Any:
@@ -96,6 +96,21 @@ def _structured(text: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise TaskFailed(f"rest: body is neither JSON nor YAML: {exc}") from None
+
+
+def _masked(value: Any) -> Any:
+    """Secret-looking members masked, and credentials a device echoes back (auth headers)."""
+    if isinstance(value, dict):
+        return {k: MASK if _secret_key(k) and v else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return _MASK.obj(value)
+
+
+def _secret_key(key: Any) -> bool:
+    return isinstance(key, str) and (
+        key.lower() in _HIDDEN_HEADERS or SECRET_KEY_RE.search(key) is not None
+    )
 
 
 def _json_or_none(reply: HttpReply) -> Any:
@@ -109,7 +124,7 @@ def _json_or_none(reply: HttpReply) -> Any:
 
 
 def _shown(reply: HttpReply, parsed: Any) -> str:
-    text = pretty(_MASK.obj(parsed)).rstrip() if parsed is not None else reply.text.strip()
+    text = pretty(_masked(parsed)).rstrip() if parsed is not None else reply.text.strip()
     if parsed is None:
         text = _MASK.text(text) or ""
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "\n…(truncated)"
@@ -134,7 +149,7 @@ class RestconfConfigAction:
         if todo is SAME:
             return ActionResult(output=f"{path}: configuration already present")
         after = merge(current or {}, todo)
-        diff = text_diff(_MASK.obj(current or {}), _MASK.obj(after), path)
+        diff = text_diff(_masked(current or {}), _masked(after), path)
         method, body = ("PATCH", todo) if current is not None else ("PUT", wanted)
         try:
             reply = await restconf.request(method, path, body)
@@ -147,7 +162,7 @@ class RestconfConfigAction:
             changed=True,
             diff=diff,
             output=f"{method} {path}: HTTP {reply.status}",
-            extra={"sent": _MASK.obj(body), "method": method},
+            extra={"sent": _masked(body), "method": method},
         )
 
 

@@ -42,6 +42,7 @@ class LabSettings:
     # Also serve each device's HTTPS API (eAPI + RESTCONF) on base_port + 2 * devices + i - 1,
     # and write inventory-https/ reaching the devices through it.
     https: bool = False
+    api_token: str = "lab-T0ken-4pi"  # bearer token the HTTPS API also accepts
 
     def https_port(self, index: int) -> int:
         """Device ``index``'s (1-based) HTTPS port: the block after the Telnet block."""
@@ -107,6 +108,7 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
         "NETRAVEN_LAB_PASSWORD": settings.password,
         "NETRAVEN_LAB_SECRET": settings.secret,
         "NETRAVEN_LAB_COMMUNITY": settings.community,
+        "NETRAVEN_LAB_API_TOKEN": settings.api_token,
     }
     log = (lab_dir / "lab.log").open("w")
     process = subprocess.Popen(

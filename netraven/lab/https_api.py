@@ -6,8 +6,9 @@ errors) while we own the loop, so one lab process keeps serving a thousand devic
 a listener each and no framework on top. uvicorn+starlette would do it too, at the cost
 of two heavy dependencies and a server per port.
 
-Every request needs basic auth with the lab's credentials (401 otherwise, and with the
-``auth`` fault). Both APIs drive the same ``Device`` the SSH and Telnet CLIs drive:
+Every request needs basic auth with the lab's credentials, or the lab's API token as a
+bearer token (401 otherwise, and with the ``auth`` fault). Both APIs drive the same
+``Device`` the SSH and Telnet CLIs drive:
 
 - ``POST /command-api``: ``runCmds`` runs its commands through a CLI ``Session`` of the
   device (each request its own session, as on EOS), ``format`` ``text`` (every command)
@@ -72,6 +73,7 @@ class ApiSite:
     password: str
     faults: Callable[[], Faults]
     log: Callable[[str, str, str, str | None], None]
+    token: str | None = None  # also accepted as "Authorization: Bearer <token>"
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
         if self.faults().auth or not self._authorised(headers.get("authorization", "")):
@@ -112,6 +114,8 @@ class ApiSite:
 
     def _authorised(self, header: str) -> bool:
         scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer":
+            return self.token is not None and value.strip() == self.token
         if scheme.lower() != "basic":
             return False
         try:

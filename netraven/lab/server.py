@@ -219,7 +219,8 @@ class LabServer:
 
     async def _listen_https(self, name: str) -> None:
         device, faults = self.devices[name], lambda: self.faults_for(name)
-        site = ApiSite(device, self.username, self.password, faults, self.log)
+        token = os.environ.get("NETRAVEN_LAB_API_TOKEN") or None
+        site = ApiSite(device, self.username, self.password, faults, self.log, token)
 
         def latency() -> float:
             return self.latency + self.faults_for(name).slow_ms / 1000

@@ -237,7 +237,7 @@ def _certificate_error(exc: BaseException) -> str | None:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return seen.verify_message or str(seen)
+            return getattr(seen, "verify_message", None) or str(seen)
         if isinstance(seen, ssl.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(seen):
             return str(seen)
         seen = seen.__cause__ or seen.__context__
