@@ -18,6 +18,8 @@ from netraven.engine.limits import read_limits
 from netraven.errors import InputError
 from netraven.playbook.loader import Playbook
 from netraven.playbook.patterns import select
+from netraven.playbook.schema import HTTP_ACTIONS
+from netraven.playbook.tree import CompiledPlay
 
 __all__ = ["PlanItem", "plan_job"]
 
@@ -55,6 +57,22 @@ def plan_job(
     return items, warnings
 
 
+def _check_api(compiled: CompiledPlay, name: str, params: HostParams) -> None:
+    """HTTP tasks need an HTTP host; a RESTCONF host has no CLI for command:/config:."""
+    for node in compiled.task_nodes():
+        task = node.task
+        if task.action in HTTP_ACTIONS and params.http is None:
+            raise InputError(
+                f"play '{compiled.play.title}': task '{task.title}' needs an HTTP API, but host "
+                f"{name} is reached over {params.transport}; set data.transport: https"
+            )
+        if task.action in ("command", "config") and params.http and params.http.api == "restconf":
+            raise InputError(
+                f"play '{compiled.play.title}': task '{task.title}': host {name} speaks "
+                "RESTCONF (data.api: restconf), which has no CLI; use restconf_config: or rest:"
+            )
+
+
 def _check_hosts(
     playbook: Playbook, inventory: Inventory, items: list[PlanItem], registry: ConnectionRegistry
 ) -> None:
@@ -80,6 +98,7 @@ def _check_hosts(
             if name not in checked:
                 registry.validate(params, host.get("connection", None))
                 checked.add(name)
+            _check_api(compiled, name, params)
             computed = [t for t in rollback_tasks if t.rollback is None]
             if computed and params.platform not in HIER_CONFIG_PLATFORMS:
                 raise InputError(

@@ -21,7 +21,13 @@ from netraven.connections.http.connection import HttpConnection
 from netraven.connections.http.options import HttpOptions
 from netraven.domain import HostStatus, JobOutcome
 from netraven.engine import execute
-from netraven.errors import AuthenticationFailed, ConnectionFailed, SessionLost, TlsFailed
+from netraven.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    InputError,
+    SessionLost,
+    TlsFailed,
+)
 from netraven.lab.device import Device, seed_config
 from netraven.lab.faults import Faults
 from netraven.lab.https_api import ApiSite
@@ -276,7 +282,18 @@ def test_a_wrong_password_fails_the_host_as_an_auth_failure(world: World) -> Non
     assert len(devices["r1"].requests) == 1
 
 
-def test_a_cli_host_cannot_run_rest_tasks(world: World) -> None:
+def test_http_tasks_on_cli_hosts_and_cli_tasks_on_restconf_hosts_are_input_errors(
+    world: World,
+) -> None:
     world.network.device("r1")
-    outcome = world.run("- hosts: r1\n  tasks:\n    - rest: {path: /x}\n")
-    assert "not reached over HTTP" in (outcome.tasks[0].error or "")
+    with pytest.raises(InputError, match="task 'rest' needs an HTTP API, but host r1 is reached"):
+        world.run("- hosts: r1\n  tasks:\n    - rest: {path: /x}\n")
+    devices = {"r1": api_device()}
+    with pytest.raises(InputError, match="host r1 speaks RESTCONF .*which has no CLI"):
+        run(
+            world,
+            "- hosts: all\n  tasks:\n    - command: show clock\n",
+            devices,
+            {"api": "restconf"},
+        )
+    assert devices["r1"].requests == []  # refused before any device was contacted
