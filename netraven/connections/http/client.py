@@ -22,6 +22,7 @@ gateway or server says it did not take the request). 4xx is never retried.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -177,17 +178,25 @@ class HttpClient:
 
 
 def _tls_context(options: HttpOptions) -> ssl.SSLContext:
-    """System CAs, or only the given bundle; verification off only when asked in words."""
-    if not options.verify:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
+    """System CAs, or only the given bundle; verification off only when asked in words.
+
+    One context per (verify, bundle) for the process: loading a CA store costs
+    milliseconds, which a thousand-host job would otherwise pay per host.
+    """
     cafile = str(options.ca_bundle) if options.ca_bundle is not None else None
     try:
-        return ssl.create_default_context(cafile=cafile)
+        return _context(options.verify, cafile)
     except (OSError, ssl.SSLError) as exc:
         raise TlsFailed(f"data.tls.ca_bundle {cafile}: not a PEM CA bundle ({exc})") from exc
+
+
+@functools.lru_cache(maxsize=32)
+def _context(verify: bool, cafile: str | None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=cafile if verify else None)
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _retryable(exc: BaseException) -> bool:
