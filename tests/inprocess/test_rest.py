@@ -7,6 +7,7 @@ eAPI and RESTCONF answer as in the lab, and every request is recorded for the as
 from __future__ import annotations
 
 import asyncio
+import base64
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -297,3 +298,24 @@ def test_http_tasks_on_cli_hosts_and_cli_tasks_on_restconf_hosts_are_input_error
             {"api": "restconf"},
         )
     assert devices["r1"].requests == []  # refused before any device was contacted
+
+
+def test_a_refused_login_moves_to_the_next_credential_set(world: World) -> None:
+    from netraven.store import queries
+
+    directory = world.root / "inventory"
+    directory.mkdir(exist_ok=True)
+    (directory / "credentials.yaml").write_text(
+        "breakglass:\n  username: local\n  password: bg-Pw-88\n  priority: 10\n"
+    )
+    devices = {"r1": api_device()}
+    devices["r1"].site.username, devices["r1"].site.password = "local", "bg-Pw-88"
+    outcome = run(world, "- hosts: all\n  tasks:\n    - command: show clock\n", devices, {})
+    assert outcome.exit_code == 0, [h.error for h in outcome.hosts]
+    users = [
+        base64.b64decode(r.headers["authorization"].split()[1]).decode().split(":")[0]
+        for r in devices["r1"].requests
+    ]
+    assert users == ["u", "local", "local"]  # refused login, accepted login, the command
+    stored = {h.host: h.credential for h in queries.host_results(world.store, outcome.job_id)}
+    assert stored == {"r1": "breakglass"}
