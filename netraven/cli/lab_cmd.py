@@ -146,6 +146,9 @@ def lab_status(
         telnet_ports = (
             f", Telnet on {telnet_base}-{telnet_base + state['devices'] - 1}" if telnet_base else ""
         )
+        https_base = state.get("https_base_port")
+        if https_base:
+            telnet_ports += f", HTTPS API on {https_base}-{https_base + state['devices'] - 1}"
         print(
             f"lab running: {state['devices']} device(s) on 127.0.0.1:{state['base_port']}-"
             f"{last}{telnet_ports} (pid {state['pid']}, latency {state['latency_ms']} ms); "

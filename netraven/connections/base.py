@@ -2,9 +2,10 @@
 
 Platforms use netmiko's device_type names in the inventory; scrapli's async drivers
 (over asyncssh, or asynctelnet) are the fast path where scrapli covers the platform,
-netmiko runs in a worker thread for the rest. ``data.transport`` (ssh | telnet) says how
-a host is reached; Nornir's own ways of saying "telnet" in ``connection_options`` mean
-the same.
+netmiko runs in a worker thread for the rest. ``data.transport`` (ssh | telnet | https |
+http) says how a host is reached; Nornir's own ways of saying "telnet" in
+``connection_options`` mean the same. https/http hosts go to the ``http`` kind
+(``connections/http/``), whatever their platform: what matters there is ``data.api``.
 """
 
 from __future__ import annotations

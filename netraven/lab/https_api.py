@@ -244,6 +244,8 @@ def _run(session: Session, text: str, given: str | None) -> tuple[str, str | Non
             return "", "Bad secret"
         return "", None
     output = session.handle(text)
+    if session.in_config and text.split()[0] in ("conf", "confi", "config", "configure"):
+        output = ""  # EOS prints no banner when eAPI enters configuration mode
     if session.awaiting_password:
         session.awaiting_password = False
         return "", "Password required"

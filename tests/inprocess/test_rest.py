@@ -319,3 +319,24 @@ def test_a_refused_login_moves_to_the_next_credential_set(world: World) -> None:
     assert users == ["u", "local", "local"]  # refused login, accepted login, the command
     stored = {h.host: h.credential for h in queries.host_results(world.store, outcome.job_id)}
     assert stored == {"r1": "breakglass"}
+
+
+def test_eapi_under_check_sends_read_only_commands_and_no_configuration(world: World) -> None:
+    devices = {"r1": api_device()}
+    before = devices["r1"].device.render()
+    playbook = """
+    - hosts: all
+      tasks:
+        - backup:
+        - config: {lines: ["ntp server 192.0.2.88"]}
+        - command: write memory
+    """
+    outcome = run(world, playbook, devices, {"api": "eapi"}, check=True)
+    assert outcome.exit_code == 0, [t.error for t in outcome.tasks]
+    backup, config, write = outcome.tasks
+    assert config.changed and "ntp server 192.0.2.88" in (config.output or "")
+    assert write.skipped
+    assert devices["r1"].device.render() == before
+    sent = b"".join(r.content for r in devices["r1"].requests)
+    assert b"show running-config" in sent
+    assert b"configure" not in sent and b"ntp server" not in sent and b"write" not in sent

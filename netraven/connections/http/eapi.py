@@ -76,7 +76,8 @@ class Eapi:
     async def text(self, command: str) -> str:
         """One command's text output, as a CLI session would print it."""
         (result,) = await self.run([command], "text")
-        return str(result.get("output", "")) if isinstance(result, dict) else str(result)
+        text = str(result.get("output", "")) if isinstance(result, dict) else str(result)
+        return text.removesuffix("\n")  # eAPI ends text output with a newline; a CLI does not
 
     async def configure(self, lines: Sequence[str]) -> str:
         """The lines in one configuration session; their outputs joined."""
