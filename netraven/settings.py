@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from netraven.errors import InputError
+from netraven.flags.model import NAME_RE, FlagDefinition
 
 FILE_NAME = "netraven.toml"
 ENV_PREFIX = "NETRAVEN_"
@@ -107,6 +108,8 @@ class Settings:
     pool_idle_seconds: float = 300.0
     pool_max_per_device: int = 2
     config_file: Path | None = None
+    # Feature flags declared in netraven.toml (``[flags.NAME]``), in file order.
+    flags: tuple[FlagDefinition, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -165,9 +168,11 @@ def load_settings(cwd: Path | None = None, **cli_overrides: Any) -> Settings:
     config_file = find_config_file(base)
     # (values, source label of a field, directory relative paths are anchored at)
     layers: list[tuple[dict[str, Any], Callable[[str], str], Path]] = []
+    flags: tuple[FlagDefinition, ...] = ()
     if config_file is not None:
         label = f"{FILE_NAME} ({config_file})"
-        layers.append((_toml_layer(config_file), lambda _: label, config_file.parent))
+        file_layer, flags = _toml_layer(config_file)
+        layers.append((file_layer, lambda _: label, config_file.parent))
     layers.append((_env_layer(), lambda name: f"env {ENV_PREFIX}{name.upper()}", base))
     cli = {k: v for k, v in cli_overrides.items() if v is not None}
     layers.append((_validate(cli, _cli_error), lambda _: "cli", base))
@@ -193,6 +198,7 @@ def load_settings(cwd: Path | None = None, **cli_overrides: Any) -> Settings:
         pool_max_per_device=values.get("pool_max_per_device") or 2,
         config_file=config_file,
         sources=sources,
+        flags=flags,
     )
 
 
@@ -222,7 +228,7 @@ def _validate(data: dict[str, Any], error: Callable[[str, str], InputError]) -> 
     return {n: getattr(layer, n) for n in layer.model_fields_set}
 
 
-def _toml_layer(path: Path) -> dict[str, Any]:
+def _toml_layer(path: Path) -> tuple[dict[str, Any], tuple[FlagDefinition, ...]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -235,6 +241,7 @@ def _toml_layer(path: Path) -> dict[str, Any]:
         line = int(match.group(1)) if match else len(text.splitlines()) or 1
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)$", "", message)
         raise InputError(f"invalid TOML: {message}", path=str(path), line=line) from None
+    flags = _flag_definitions(data.pop("flags", {}), path, text)
     for key in data:
         if key not in FIELDS:
             raise InputError(
@@ -246,7 +253,45 @@ def _toml_layer(path: Path) -> dict[str, Any]:
     def error(name: str, message: str) -> InputError:
         return InputError(f"{name}: {message}", path=str(path), line=_line_of(text, name))
 
-    return _validate(data, error)
+    return _validate(data, error), flags
+
+
+_FLAG_KEYS = {"description": str, "default": bool}
+
+
+def _flag_definitions(table: Any, path: Path, text: str) -> tuple[FlagDefinition, ...]:
+    """``[flags.NAME]`` tables with ``description`` and ``default`` (docs/flags.md)."""
+
+    def error(where: str, message: str) -> InputError:
+        return InputError(f"{where}: {message}", path=str(path), line=_flag_line(text, where))
+
+    if not isinstance(table, dict):
+        raise error("flags", "expected tables [flags.NAME]")
+    found: list[FlagDefinition] = []
+    for name, body in table.items():
+        where = f"flags.{name}"
+        if not NAME_RE.match(name):
+            raise error(where, "a flag name is lower-case letters, digits and '_'")
+        if not isinstance(body, dict):
+            raise error(where, "expected a table with description and default")
+        for key, value in body.items():
+            kind = _FLAG_KEYS.get(key)
+            if kind is None:
+                raise error(where, f"unknown key '{key}' (known: description, default)")
+            if not isinstance(value, kind):
+                raise error(where, f"{key}: expected a {'boolean' if kind is bool else 'string'}")
+        found.append(FlagDefinition(name, body.get("description", ""), body.get("default", False)))
+    return tuple(found)
+
+
+def _flag_line(text: str, where: str) -> int | None:
+    """The line of ``[flags.NAME]`` (or ``[flags]``), for error messages."""
+    name = re.escape(where.partition(".")[2])
+    pattern = re.compile(rf"^\s*\[\s*flags\s*\.\s*[\"']?{name}[\"']?\s*\]")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return _line_of(text, "flags")
 
 
 def _line_of(text: str, key: str) -> int | None:

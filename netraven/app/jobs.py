@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from netraven.app.breakers import breaker_view
 from netraven.app.read_models import (
     BackupRef,
+    FlagSeen,
     JobDetail,
     JobView,
     LogView,
@@ -140,6 +141,7 @@ def show_job(engine: Engine, ref: str | int) -> JobDetail:
             for b in queries.load_breakers(engine)
             if b.job_id == job.id and b.state != "closed"
         ],
+        {name: FlagSeen.model_validate(v) for name, v in json.loads(job.flags or "{}").items()},
     )
 
 

@@ -8,7 +8,7 @@ all dump these models, and ``docs/schema/`` holds their JSON Schema, generated f
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
@@ -26,6 +26,8 @@ from netraven.domain import (
 __all__ = [
     "BackupRef",
     "BreakerView",
+    "FlagSeen",
+    "FlagView",
     "HostPlayView",
     "HostView",
     "JobDetail",
@@ -138,6 +140,30 @@ class BreakerView(_View):
     job_id: int | None
 
 
+class FlagView(_View):
+    """A declared feature flag and its current setting (``flags list --json``, the API)."""
+
+    name: str
+    description: str
+    default: bool
+    mode: Literal["default", "on", "off", "rollout"]
+    percent: float | None
+    tags: list[str]
+    summary: str
+    updated_by: str | None
+    updated_at: str | None
+
+
+class FlagSeen(_View):
+    """A flag as a job saw it when it started, and the job's hosts it was on for."""
+
+    mode: Literal["default", "on", "off", "rollout"]
+    default: bool
+    percent: float | None
+    tags: list[str]
+    on: list[str]
+
+
 class LogView(_View):
     time: Timestamp | None
     host: str | None
@@ -152,6 +178,7 @@ class JobDetail(_View):
     warnings: list[str]
     backups: list[BackupRef]
     open_breakers: list[BreakerView]
+    flags: dict[str, FlagSeen] = {}
 
 
 def _task_view(t: TaskOutcome) -> TaskView:
@@ -183,6 +210,7 @@ def job_detail(
     warnings: list[str],
     backups: list[BackupRef],
     breakers: list[BreakerView],
+    flags: dict[str, FlagSeen] | None = None,
 ) -> JobDetail:
     """The one way a job's document is assembled, from memory or from the store alike."""
     worst = host_status_of(hosts)
@@ -220,4 +248,5 @@ def job_detail(
         warnings=warnings,
         backups=backups,
         open_breakers=breakers,
+        flags=flags or {},
     )

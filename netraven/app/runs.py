@@ -8,7 +8,7 @@ needed); what it returns is plain data the engine can run in any process.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,10 @@ from typing import Any
 from nornir.core.inventory import Inventory
 from sqlalchemy.engine import Engine
 
+from netraven.app.flags import flag_states
 from netraven.engine.spec import JobSpec, Owner, RunOptions
 from netraven.errors import InputError
+from netraven.flags.model import FlagDefinition
 from netraven.inventory import load_inventory
 from netraven.playbook.loader import load_playbook
 from netraven.playbook.patterns import select
@@ -107,6 +109,7 @@ def prepare_run(
     vault_password: bytes | None = None,
     extra_secrets: tuple[str, ...] = (),
     start_at_task: str | None = None,
+    flags: Sequence[FlagDefinition] = (),
 ) -> PreparedRun:
     inv, secrets = load_inventory(inventory, vault_password)
     book = load_playbook(playbook, vault_password)
@@ -141,5 +144,6 @@ def prepare_run(
         warnings=tuple(notes),
         log_level=log_level,
         verbosity=verbosity,
+        flags=flag_states(flags, store()) if flags else {},
     )
     return PreparedRun(spec, notes)

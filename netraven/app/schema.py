@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from netraven.app.read_models import BreakerView, JobDetail, JobView, LogView
+from netraven.app.read_models import BreakerView, FlagView, JobDetail, JobView, LogView
 
 __all__ = ["SCHEMAS", "render", "write"]
 
@@ -23,6 +23,7 @@ SCHEMAS: dict[str, tuple[str, Any]] = {
     "job-list.schema.json": ("jobs list --json", list[JobView]),
     "job-logs.schema.json": ("jobs logs --json", list[LogView]),
     "breakers.schema.json": ("breakers list --json", list[BreakerView]),
+    "flags.schema.json": ("flags list --json", list[FlagView]),
 }
 
 

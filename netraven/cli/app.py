@@ -12,7 +12,7 @@ import typer
 try:  # typer ≥ 0.20 vendors click; older releases use click itself
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef,assignment,unused-ignore]
 
 from netraven import __version__
 from netraven.cli.backups_cmd import backups_app
@@ -20,6 +20,7 @@ from netraven.cli.breakers_cmd import breakers_app
 from netraven.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from netraven.cli.config_cmd import config_app
 from netraven.cli.db_cmd import db_app
+from netraven.cli.flags_cmd import flags_app
 from netraven.cli.jobs_cmd import jobs_app
 from netraven.cli.lab_cmd import lab_app
 from netraven.cli.run_cmd import run, validate
@@ -40,6 +41,7 @@ app.add_typer(breakers_app, name="breakers")
 app.add_typer(backups_app, name="backups")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
+app.add_typer(flags_app, name="flags")
 
 
 def _print_version(value: bool) -> None:

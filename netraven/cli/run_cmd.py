@@ -207,6 +207,7 @@ def run(
         vault_password=vault_password,
         extra_secrets=tuple(vaulted),
         start_at_task=start_at_task,
+        flags=settings.flags,
     )
     if prepared.spec is None:
         for note in prepared.notes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from netraven.engine.policy import PlayGuard
 from netraven.engine.sessions import SessionPool
 from netraven.engine.start_at import StartAt
 from netraven.engine.throttle import Throttles
+from netraven.flags.model import FlagState
 from netraven.playbook.tags import selected
 from netraven.playbook.templates import Templates
 from netraven.secrets import Redactor
@@ -49,6 +51,7 @@ class JobContext:
     last_play: dict[str, int] = field(default_factory=dict)  # host → its last play's index
     inventory: Inventory | None = None
     verbosity: int = 0
+    flags: Mapping[str, FlagState] = field(default_factory=dict)  # the job's flag snapshot
     failed_hosts: set[str] = field(default_factory=set)  # sit out the rest of the job
     run_once: dict[tuple[int, int], asyncio.Future[Any]] = field(default_factory=dict)
     start_at: StartAt | None = None  # --start-at-task: where the job starts

@@ -28,6 +28,7 @@ from netraven.domain import (
     JobStatus,
     TaskOutcome,
     exit_code_for,
+    natural_key,
 )
 from netraven.engine.breaker_store import StoreBreakerRecorder
 from netraven.engine.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
@@ -44,6 +45,7 @@ from netraven.engine.sessions import SessionPool
 from netraven.engine.spec import JobSpec
 from netraven.engine.start_at import find_start
 from netraven.errors import StoreError
+from netraven.inventory import host_tags
 from netraven.playbook.tree import CompiledPlay
 from netraven.secrets import Redactor, secret_values
 from netraven.store.listener import StoreListener
@@ -119,7 +121,8 @@ async def execute(
             spec.playbook.compiled, [i.hosts for i in items], spec.options.start_at_task
         )
     redactor = build_redactor(spec)
-    job = await asyncio.to_thread(create_job, store, _job_row(spec), redactor)
+    row = _job_row(spec, sorted({h for item in items for h in item.hosts}, key=natural_key))
+    job = await asyncio.to_thread(create_job, store, row, redactor)
     assert job.id is not None
     writer = BatchWriter(store, redactor)
     collector = _Collector()
@@ -181,9 +184,25 @@ async def execute(
     return outcome
 
 
-def _job_row(spec: JobSpec) -> Job:
+def _flags_seen(spec: JobSpec, hosts: list[str]) -> str | None:
+    """The flags as this job saw them, and the hosts of the job each was on for."""
+    if not spec.flags:
+        return None
+    inventory = spec.inventory.hosts
+    seen = {
+        name: {
+            **state.as_record(),
+            "on": [h for h in hosts if state.on_for(h, host_tags(inventory[h]))],
+        }
+        for name, state in spec.flags.items()
+    }
+    return json.dumps(seen)
+
+
+def _job_row(spec: JobSpec, hosts: list[str]) -> Job:
     now = datetime.now(UTC)
     return Job(
+        flags=_flags_seen(spec, hosts),
         playbook=str(spec.playbook.path),
         playbook_sha256=spec.playbook.sha256,
         git_commit=spec.git_commit,
@@ -248,6 +267,7 @@ class _JobRun:
             skip_tags=spec.options.skip_tags,
             inventory=spec.inventory,
             verbosity=spec.verbosity,
+            flags=spec.flags,
             limits=self.limits,
         )
         for item in items:

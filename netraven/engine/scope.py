@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nornir.core.inventory import Host, Inventory
 
+from netraven.inventory import host_tags
 from netraven.playbook.tree import CompiledPlay, TaskNode
 from netraven.playbook.variables import Layer, VarScope
 
@@ -124,6 +125,9 @@ class PlayVars:
             "platform": lambda: platform,
             "ansible_network_os": lambda: platform,
             "ansible_check_mode": lambda: ctx.check,
+            "netraven_flags": lambda: {
+                name: state.on_for(host.name, host_tags(host)) for name, state in ctx.flags.items()
+            },
             "playbook_dir": lambda: str(ctx.templates.base_dir.resolve()),
         }
         if role is not None:

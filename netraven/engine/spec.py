@@ -6,11 +6,13 @@ started the job and where its owner runs are part of the spec, filled in by the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from nornir.core.inventory import Inventory
 
+from netraven.flags.model import FlagState
 from netraven.playbook.loader import Playbook
 
 __all__ = ["JobSpec", "Owner", "RunOptions"]
@@ -60,4 +62,6 @@ class JobSpec:
     git_commit: str | None = None
     warnings: tuple[str, ...] = ()  # found while preparing the run, recorded with the job
     log_level: str = "debug"  # the least severe log entry the store keeps
+    # Feature flags as the job starts (netraven/flags): fixed for the whole job, recorded.
+    flags: Mapping[str, FlagState] = field(default_factory=dict)
     verbosity: int = 0  # -v count: ``debug: {verbosity: N}`` shows at N or more

@@ -38,6 +38,20 @@ def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
+@jinja2.pass_context
+def _flag(context: jinja2.runtime.Context, name: str) -> bool:
+    """``flag('new_ntp')``: is the feature flag on for this host in this job (docs/flags.md)."""
+    flags = context.get("netraven_flags")
+    if not isinstance(flags, Mapping):
+        raise TaskFailed(f"flag('{name}'): feature flags are only known on a host in a job")
+    if name not in flags:
+        declared = ", ".join(sorted(flags)) or "none"
+        raise TaskFailed(
+            f"flag('{name}'): no such feature flag in netraven.toml (declared: {declared})"
+        )
+    return bool(flags[name])
+
+
 class Templates:
     """Compiles each template source once; renders many times, one per host."""
 
@@ -54,6 +68,7 @@ class Templates:
         self.env.filters.update(data_filters())
         self.env.filters.update({n: named(n, f) for n, f in network_filters().items()})
         self.env.globals.update(Lookups(base_dir).globals())
+        self.env.globals["flag"] = _flag
         self._strings: dict[str, jinja2.Template] = {}
         self.plugins = Plugins()  # the playbook's user plugins (netraven/plugins.py)
         self._expressions: dict[str, jinja2.Template] = {}

@@ -61,6 +61,8 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = _when()
     error: str | None = Field(default=None, sa_column=Column(Text))
     aborted: str | None = Field(default=None, sa_column=Column(Text))
+    # The feature flags the job saw (JSON: name → state and the hosts it was on for); 0008.
+    flags: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class HostResult(SQLModel, table=True):
@@ -135,4 +137,20 @@ class Breaker(SQLModel, table=True):
     opened_at: datetime | None = _when()
     reset_after: float = 300.0
     job_id: int | None = None
+    updated_at: datetime | None = _when()
+
+
+class FeatureFlag(SQLModel, table=True):
+    """A flag's override, set through ``netraven flags`` or the API (revision 0008).
+
+    No row: the flag has the default ``netraven.toml`` declares. ``enabled`` true/false:
+    on/off for every host; NULL with ``percent`` and/or ``tags`` (JSON list): a rollout.
+    """
+
+    __tablename__ = "feature_flag"
+    name: str = Field(primary_key=True)
+    enabled: bool | None = None
+    percent: float | None = None
+    tags: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    updated_by: str | None = None
     updated_at: datetime | None = _when()

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-HEAD = "0005"  # the newest revision in migrations/versions (checked by a unit test)
+HEAD = "0008"  # the newest revision in migrations/versions (checked by a unit test)
 VERSION_TABLE = "alembic_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LEGACY_REVISION = "0001"  # the schema of release 0.1.0, which had no alembic_version

@@ -29,7 +29,7 @@ from netraven.store import queries
 from netraven.store.breakers import record_breaker_failure
 from netraven.store.engine import open_engine, schema_status
 from netraven.store.models import Job
-from netraven.store.schema import LEGACY_REVISION, alembic_config, head_revision
+from netraven.store.schema import HEAD, LEGACY_REVISION, alembic_config, head_revision
 from tests.fixtures.postgres import temporary_schema
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -53,9 +53,10 @@ def old_store(tmp_path: Path) -> Path:
 
 
 # Columns later revisions added (0002: job.error/inventory; 0003: job.aborted,
-# task_result.ignored; 0004: task_result.rescued; 0005: host_result.credential).
+# task_result.ignored; 0004: task_result.rescued; 0005: host_result.credential;
+# 0008: job.flags).
 ADDED_SINCE_0_1_0 = {
-    "job": ("error", "inventory", "aborted"),
+    "job": ("error", "inventory", "aborted", "flags"),
     "task_result": ("ignored", "rescued"),
     "host_result": ("credential",),
 }
@@ -87,7 +88,7 @@ def test_a_0_1_0_store_is_stamped_and_upgraded_without_losing_a_row(old_store: P
     engine = open_engine(url)
     assert dump(old_store) == before
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         job_columns = {c["name"]: c for c in inspect(conn).get_columns("job")}
         assert job_columns["error"]["nullable"] and job_columns["inventory"]["nullable"]
         assert conn.execute(text("SELECT error, inventory FROM job")).all() == [(None, None)] * 3
@@ -97,7 +98,7 @@ def test_a_0_1_0_store_is_stamped_and_upgraded_without_losing_a_row(old_store: P
         assert conn.execute(text("SELECT DISTINCT credential FROM host_result")).all() == [
             (None,)
         ]
-    assert head_revision() == "0005" and schema_status(url).current == "0005"
+    assert head_revision() == HEAD and schema_status(url).current == HEAD
 
     # The old rows read through the current models, and new writes land beside them.
     jobs = queries.list_jobs(engine)
@@ -177,7 +178,7 @@ def test_a_new_sqlite_store_is_created_by_migrating_and_matches_the_models(tmp_p
     engine = open_engine(url)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
 
@@ -201,7 +202,7 @@ def test_stores_opened_together_for_the_first_time_are_migrated_once(tmp_path: P
         thread.join(60)
     assert errors == []
     conn = sqlite3.connect(tmp_path / "netraven.db")
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005",)]
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
     conn.close()
 
 
@@ -263,7 +264,7 @@ def test_postgres_0_1_0_store_is_stamped_and_upgraded(pg_schema: str) -> None:
         open_engine(pg_schema, write=False)
     engine = open_engine(pg_schema)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     job = queries.get_job(engine, 1)
     assert job is not None and (job.playbook, job.status, job.machine) == (
@@ -325,4 +326,4 @@ def test_postgres_new_store_opened_by_many_at_once(pg_schema: str) -> None:
     for thread in threads:
         thread.join(60)
     assert errors == []
-    assert schema_status(pg_schema).current == "0005"
+    assert schema_status(pg_schema).current == HEAD

@@ -18,6 +18,7 @@ from netraven.store import queries
 from netraven.store.engine import open_engine
 from netraven.store.liveness import effective_status
 from netraven.store.models import Job, LogEntry
+from netraven.store.schema import HEAD
 from tests.conftest import netraven
 from tests.fixtures.postgres import temporary_schema
 
@@ -114,7 +115,7 @@ def test_a_store_behind_head_is_a_one_line_error_and_stays_as_it_was(tmp_path: P
         open_engine(f"sqlite:///{path}", write=False)
     message = str(raised.value)
     assert "\n" not in message and "schema of release 0.1.0" in message
-    assert "netraven db upgrade" in message and "0005" in message
+    assert "netraven db upgrade" in message and HEAD in message
     assert snapshot(tmp_path) == before
 
 
@@ -125,12 +126,12 @@ def test_db_commands(tmp_path: Path) -> None:
     before = snapshot(tmp_path)
     current = netraven("db", "current", "--db", url, cwd=tmp_path)
     assert current.returncode == 0, current.stderr
-    assert "0.1.0" in current.stdout and "head is 0005" in current.stdout
+    assert "0.1.0" in current.stdout and f"head is {HEAD}" in current.stdout
     assert snapshot(tmp_path) == before
     upgraded = netraven("db", "upgrade", "--db", url, cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "from 0.1.0 to 0005" in upgraded.stdout
-    assert "0005 (head)" in netraven("db", "current", "--db", url, cwd=tmp_path).stdout
+    assert f"from 0.1.0 to {HEAD}" in upgraded.stdout
+    assert f"{HEAD} (head)" in netraven("db", "current", "--db", url, cwd=tmp_path).stdout
     assert "nothing to do" in netraven("db", "upgrade", "--db", url, cwd=tmp_path).stdout
     created = netraven("db", "upgrade", cwd=tmp_path)  # the default store
     assert created.returncode == 0 and "created job store" in created.stdout
