@@ -20,6 +20,7 @@ from typing import Any
 
 from netraven.connections.http.api import ApiConnection, api_connection
 from netraven.connections.http.client import HttpReply
+from netraven.connections.http.options import READ_METHODS
 from netraven.connections.http.restconf import Restconf, expect
 from netraven.engine.actions import ActionResult, Step
 from netraven.engine.json_merge import SAME, merge, missing, pretty, text_diff
@@ -60,7 +61,7 @@ class RestAction:
             expected = ", ".join(map(str, spec.status_code))
             raise TaskFailed(f"{summary}, expected {expected}", output=shown or None)
         return ActionResult(
-            changed=spec.method not in ("GET", "HEAD", "OPTIONS"),
+            changed=spec.method not in READ_METHODS,
             output=summary + (f"\n{shown}" if shown else ""),
             extra={
                 "status": reply.status,

@@ -26,7 +26,7 @@ import functools
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
@@ -99,7 +99,6 @@ class Sender(Protocol):
 @dataclass
 class _Attempts:
     count: int = 0
-    last_status: int | None = field(default=None)
 
 
 class HttpClient:
