@@ -340,3 +340,28 @@ def test_eapi_under_check_sends_read_only_commands_and_no_configuration(world: W
     sent = b"".join(r.content for r in devices["r1"].requests)
     assert b"show running-config" in sent
     assert b"configure" not in sent and b"ntp server" not in sent and b"write" not in sent
+
+
+def test_a_body_from_a_template_file_is_sent_as_json(world: World) -> None:
+    (world.root / "templates").mkdir()
+    (world.root / "templates" / "vlan.json.j2").write_text(
+        '{"Cisco-IOS-XE-vlan:vlan-list": [{"id": {{ vid }}, "name": "{{ inventory_hostname }}"}]}'
+    )
+    devices = {"r1": api_device()}
+    playbook = """
+    - hosts: all
+      vars: {vid: 77}
+      tasks:
+        - rest:
+            method: POST
+            path: /restconf/data/Cisco-IOS-XE-native:native/vlan
+            headers: {Content-Type: application/yang-data+json}
+            body: "{{ lookup('template', 'vlan.json.j2') }}"
+            status_code: 201
+    """
+    outcome = run(world, playbook, devices, {"api": "restconf"})
+    assert outcome.exit_code == 0, [t.error for t in outcome.tasks]
+    posted = [r for r in devices["r1"].requests if r.method == "POST"]
+    assert posted[0].content == b'{"Cisco-IOS-XE-vlan:vlan-list": [{"id": 77, "name": "r1"}]}'
+    block = devices["r1"].device.find("vlan 77")
+    assert block is not None and block.children == ["name r1"]
