@@ -8,7 +8,8 @@ of two heavy dependencies and a server per port.
 
 Every request needs basic auth with the lab's credentials, or the lab's API token as a
 bearer token (401 otherwise, and with the ``auth`` fault). Both APIs drive the same
-``Device`` the SSH and Telnet CLIs drive:
+``Device`` the SSH and Telnet CLIs drive, and only through ``Session(device).handle(line)``,
+the interface every lab device family's CLI offers:
 
 - ``POST /command-api``: ``runCmds`` runs its commands through a CLI ``Session`` of the
   device (each request its own session, as on EOS), ``format`` ``text`` (every command)
@@ -50,6 +51,7 @@ HOST_META = (
     "  <Link rel='restconf' href='/restconf'/>\n"
     "</XRD>\n"
 )
+_CONFIGURE = ("conf", "confi", "config", "configu", "configur", "configure")
 _FAILED = ("% Invalid input", "% Ambiguous command", "% Incomplete command", "% Access denied")
 
 
@@ -236,18 +238,18 @@ class ApiSite:
 def _run(session: Session, text: str, given: str | None) -> tuple[str, str | None]:
     """One eAPI command on the session: its output, and the error if it failed."""
     if text.strip() == "enable":
-        if given is None:  # the lab's user is privilege 15, as an eAPI account usually is
-            session.privileged = True
-            return "", None
         session.handle("enable")
-        if session.handle(given) == "% Access denied":
-            return "", "Bad secret"
+        if getattr(session, "awaiting_password", False):
+            # Without an input: the lab's user is privilege 15, as eAPI accounts usually are.
+            answer = session.handle(given if given is not None else session.device.enable_secret)
+            if "% Access denied" in answer:
+                return "", "Bad secret"
         return "", None
     output = session.handle(text)
-    if session.in_config and text.split()[0] in ("conf", "confi", "config", "configure"):
+    if getattr(session, "in_config", False) and text.split()[0] in _CONFIGURE:
         output = ""  # EOS prints no banner when eAPI enters configuration mode
-    if session.awaiting_password:
-        session.awaiting_password = False
+    if getattr(session, "awaiting_password", False):
+        session.handle("")  # abandon the prompt
         return "", "Password required"
     if any(line.strip().startswith(_FAILED) for line in output.splitlines()):
         return output, f"Invalid input (at token 0: '{text.split()[0]}')"

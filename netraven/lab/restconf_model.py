@@ -312,9 +312,11 @@ def apply(device: Device, old: dict[str, Any], new: dict[str, Any]) -> list[str]
     lines = commands(old, check(new))
     if not lines:
         return []
-    session = Session(device)
-    session.privileged = True
-    session.in_config = True
+    session = Session(device)  # logged in like any CLI user: enable, configure terminal
+    session.handle("enable")
+    if getattr(session, "awaiting_password", False):
+        session.handle(device.enable_secret)
+    session.handle("configure terminal")
     for line in lines:
         output = session.handle(line)
         if "% Invalid input" in output:
