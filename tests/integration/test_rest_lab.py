@@ -336,3 +336,38 @@ def test_secrets_never_reach_the_store(https_lab: HttpsLab, workdir: Path) -> No
     for secret in (PASSWORD, SECRET, base64.b64encode(f"admin:{PASSWORD}".encode()).decode()):
         assert secret.encode() not in raw, secret
     assert b"hostname sw-lab-1" in raw  # the store does hold the task output
+
+
+def test_the_lab_api_keeps_connections_alive_and_answers_garbage_with_400(
+    https_lab: HttpsLab,
+) -> None:
+    import socket
+    import ssl
+
+    context = ssl.create_default_context(cafile=str(https_lab.directory / "tls" / "ca.pem"))
+    auth = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
+    request = (
+        "GET /restconf/data/Cisco-IOS-XE-native:native/hostname HTTP/1.1\r\n"
+        f"Host: 127.0.0.1\r\nAuthorization: Basic {auth}\r\n\r\n"
+    ).encode()
+    port = https_lab.settings.https_port(1)
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        answers = []
+        for _ in range(2):  # two requests, one connection
+            tls.sendall(request)
+            data = b""
+            while b'"sw-lab-1"}' not in data:
+                chunk = tls.recv(65536)
+                assert chunk, data
+                data += chunk
+            answers.append(data)
+        assert all(a.startswith(b"HTTP/1.1 200 ") for a in answers)
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        tls.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        assert tls.recv(65536).startswith(b"HTTP/1.1 400 ")
