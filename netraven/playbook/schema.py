@@ -374,6 +374,10 @@ class Task(_Common):
             return f"include_tasks: {self.include_tasks}"
         if self.meta:
             return f"meta: {self.meta.action}"
+        if self.rest:
+            return f"rest: {self.rest.method} {self.rest.path}"
+        if self.restconf_config:
+            return f"restconf_config: {self.restconf_config.path}"
         return self.action
 
 

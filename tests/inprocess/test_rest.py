@@ -287,7 +287,9 @@ def test_http_tasks_on_cli_hosts_and_cli_tasks_on_restconf_hosts_are_input_error
     world: World,
 ) -> None:
     world.network.device("r1")
-    with pytest.raises(InputError, match="task 'rest' needs an HTTP API, but host r1 is reached"):
+    with pytest.raises(
+        InputError, match="task 'rest: GET /x' needs an HTTP API, but host r1 is reached"
+    ):
         world.run("- hosts: r1\n  tasks:\n    - rest: {path: /x}\n")
     devices = {"r1": api_device()}
     with pytest.raises(InputError, match="host r1 speaks RESTCONF .*which has no CLI"):
