@@ -63,6 +63,7 @@ class RestAction:
         return ActionResult(
             changed=spec.method not in READ_METHODS,
             output=summary + (f"\n{shown}" if shown else ""),
+            notes=_retried(reply),
             extra={
                 "status": reply.status,
                 "json": parsed,
@@ -71,6 +72,13 @@ class RestAction:
                 "url": path,
             },
         )
+
+
+def _retried(reply: HttpReply) -> tuple[tuple[str, str], ...]:
+    """A line in the job's log when a request needed more than one attempt."""
+    if reply.attempts <= 1:
+        return ()
+    return (("warning", f"{reply.method} {reply.path} answered after {reply.attempts} attempts"),)
 
 
 def _body(step: Step, spec: RestSpec, headers: dict[str, str]) -> tuple[bytes | None, str]:
@@ -161,6 +169,7 @@ class RestconfConfigAction:
         expect(reply, (200, 204) if method == "PATCH" else (200, 201, 204))
         return ActionResult(
             changed=True,
+            notes=_retried(reply),
             diff=diff,
             output=f"{method} {path}: HTTP {reply.status}",
             extra={"sent": _masked(body), "method": method},
