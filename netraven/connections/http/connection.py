@@ -39,6 +39,11 @@ class HttpConnection:
                 f"host {params.name}: TLS certificate verification is off "
                 "(data.tls.verify: false): the device's identity is not checked"
             )
+        if self.options.scheme == "http":
+            self.notices.append(
+                f"host {params.name}: data.transport: http sends credentials and data "
+                "unencrypted; use https"
+            )
 
     @property
     def api_info(self) -> ApiInfo:
