@@ -34,10 +34,11 @@ def missing(wanted: Any, current: Any) -> Any:
             return wanted
         out: dict[str, Any] = {}
         for key, value in wanted.items():
-            if key not in current:
+            have = _same_member(current, key)
+            if have is None:
                 out[key] = value
                 continue
-            sub = missing(value, current[key])
+            sub = missing(value, current[have])
             if sub is not SAME:
                 out[key] = sub
         return out or SAME
@@ -66,7 +67,11 @@ def merge(current: Any, patch: Any) -> Any:
     if isinstance(patch, dict) and isinstance(current, dict):
         out = dict(current)
         for key, value in patch.items():
-            out[key] = merge(current[key], value) if key in current else value
+            have = _same_member(current, key)
+            if have is None:
+                out[key] = value
+            else:
+                out[have] = merge(current[have], value)
         return out
     if isinstance(patch, list) and isinstance(current, list):
         result = list(current)
@@ -81,6 +86,16 @@ def merge(current: Any, patch: Any) -> Any:
             result.append(entry)
         return result
     return patch
+
+
+def _same_member(current: dict[str, Any], key: str) -> str | None:
+    """``key`` in ``current``, or the member with its local name (RFC 7951 qualifies a name
+    only where the module changes; users and devices differ in where they write one)."""
+    if key in current:
+        return key
+    local = key.rsplit(":", 1)[-1]
+    found = [k for k in current if isinstance(k, str) and k.rsplit(":", 1)[-1] == local]
+    return found[0] if len(found) == 1 else None
 
 
 def _entry(entries: list[Any], wanted: dict[str, Any]) -> dict[str, Any] | None:

@@ -63,3 +63,12 @@ def test_the_diff_is_of_sorted_indented_json() -> None:
     diff = text_diff({"b": 1, "a": 1}, {"a": 2, "b": 1}, "p")
     assert diff.splitlines()[:2] == ["--- p (device)", "+++ p (wanted)"]
     assert '-  "a": 1,' in diff and '+  "a": 2,' in diff
+
+
+def test_module_prefixes_are_matched_by_local_name() -> None:
+    current = {"mod:native": {"hostname": "sw1", "mod-ntp:ntp": {"server": []}}}
+    assert missing({"native": {"hostname": "sw1"}}, current) is SAME
+    assert missing({"mod:native": {"ntp": {"server": []}}}, current) is SAME
+    assert merge(current, {"native": {"hostname": "sw2"}}) == {
+        "mod:native": {"hostname": "sw2", "mod-ntp:ntp": {"server": []}}
+    }
