@@ -6,6 +6,7 @@ NetRavenError
 ├── StoreError            the job store cannot be opened or written
 ├── LabError              the simulated lab cannot start, stop or be found
 ├── Interrupted           SIGTERM arrived outside the event loop (handled like Ctrl-C)
+├── ServiceError          a remote job service (--server) could not be reached or failed
 └── DeviceError           something went wrong talking to one host
     ├── ConnectionFailed  the host could not be reached (unreachable; retryable)
     │   ├── AuthenticationFailed  login or enable refused (never retried: lockouts)
@@ -63,6 +64,10 @@ class StoreError(NetRavenError):
 
 class LabError(NetRavenError):
     """The simulated lab could not be started, stopped or found."""
+
+
+class ServiceError(NetRavenError):
+    """The job service behind ``--server`` was unreachable or answered with a 5xx."""
 
 
 class Interrupted(NetRavenError):

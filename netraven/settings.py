@@ -41,8 +41,10 @@ FIELDS = (
     "vault_password_file",
     "pool_idle_seconds",
     "pool_max_per_device",
+    "service_max_jobs",
+    "service_playbook_dir",
 )
-_PATH_FIELDS = ("state_dir", "lab_dir", "vault_password_file")
+_PATH_FIELDS = ("state_dir", "lab_dir", "vault_password_file", "service_playbook_dir")
 
 
 class _Layer(BaseModel):
@@ -59,6 +61,10 @@ class _Layer(BaseModel):
     # For long-lived processes only (engine/pool.py); the CLI runs one job and never pools.
     pool_idle_seconds: float | None = Field(None, gt=0, le=86_400)
     pool_max_per_device: int | None = Field(None, ge=1, le=1_000)
+    # `netraven serve`: jobs running at once (the rest wait queued in the store), and the
+    # directory API callers name playbooks and inventories in (nothing outside it runs).
+    service_max_jobs: int | None = Field(None, ge=1, le=1_000)
+    service_playbook_dir: Path | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -107,6 +113,8 @@ class Settings:
     cwd: Path
     pool_idle_seconds: float = 300.0
     pool_max_per_device: int = 2
+    service_max_jobs: int = 2
+    service_playbook_dir: Path | None = None  # None: the project root (netraven.toml's dir)
     config_file: Path | None = None
     # Feature flags declared in netraven.toml (``[flags.NAME]``), in file order.
     flags: tuple[FlagDefinition, ...] = ()
@@ -196,6 +204,8 @@ def load_settings(cwd: Path | None = None, **cli_overrides: Any) -> Settings:
         cwd=base,
         pool_idle_seconds=values.get("pool_idle_seconds") or 300.0,
         pool_max_per_device=values.get("pool_max_per_device") or 2,
+        service_max_jobs=values.get("service_max_jobs") or 2,
+        service_playbook_dir=values.get("service_playbook_dir") or root,
         config_file=config_file,
         sources=sources,
         flags=flags,

@@ -17,11 +17,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from sqlalchemy.engine import Engine
 
 from netraven.errors import InputError
 from netraven.store import queries
-from netraven.store.queries import BackupMeta
+from netraven.store.queries import BackupMeta, Bind
 
 LATEST = -1
 
@@ -65,7 +64,7 @@ class BackupDiff(BaseModel):
     diff: str
 
 
-def list_versions(engine: Engine, host: str | None = None) -> list[BackupVersion]:
+def list_versions(engine: Bind, host: str | None = None) -> list[BackupVersion]:
     """Every host's versions (or one host's), hosts in natural order, newest version first.
 
     Naming a host that has no backup is an ``InputError``; an empty store lists nothing.
@@ -83,7 +82,7 @@ def list_versions(engine: Engine, host: str | None = None) -> list[BackupVersion
     return versions
 
 
-def show_version(engine: Engine, host: str, version: int = LATEST) -> BackupText:
+def show_version(engine: Bind, host: str, version: int = LATEST) -> BackupText:
     """One backup's text; ``version`` as in the module docstring (newest by default)."""
     history = _history(engine, host)
     number, row = _resolve(history, host, version)
@@ -93,7 +92,7 @@ def show_version(engine: Engine, host: str, version: int = LATEST) -> BackupText
     return BackupText(**_fields(row, number), text=text)
 
 
-def diff_versions(engine: Engine, host: str, old: int = -2, new: int = LATEST) -> BackupDiff:
+def diff_versions(engine: Bind, host: str, old: int = -2, new: int = LATEST) -> BackupDiff:
     """The unified diff between two versions, by default the newest two.
 
     A host with fewer than two backups has nothing to compare: an ``InputError``.
@@ -127,7 +126,7 @@ def diff_versions(engine: Engine, host: str, old: int = -2, new: int = LATEST) -
     )
 
 
-def _history(engine: Engine, host: str) -> list[BackupMeta]:
+def _history(engine: Bind, host: str) -> list[BackupMeta]:
     history = queries.backup_history(engine, host)
     if not history:
         raise _no_backups(host)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy.engine import Engine
-
 from netraven.app.read_models import BreakerView
 from netraven.store import queries
 from netraven.store.models import Breaker
+from netraven.store.queries import Bind
 
 __all__ = ["breaker_view", "list_breakers", "reset_breakers", "trial_in"]
 
@@ -26,7 +25,7 @@ def breaker_view(b: Breaker) -> BreakerView:
     )
 
 
-def list_breakers(store: Engine, *, include_closed: bool = False) -> list[BreakerView]:
+def list_breakers(store: Bind, *, include_closed: bool = False) -> list[BreakerView]:
     return [
         breaker_view(b)
         for b in queries.load_breakers(store)
@@ -41,6 +40,6 @@ def trial_in(view: BreakerView, clock: Callable[[], float] = time.time) -> float
     return max(0.0, view.opened_at.timestamp() + view.reset_after - clock())
 
 
-def reset_breakers(store: Engine, scope_key: str | None) -> int:
+def reset_breakers(store: Bind, scope_key: str | None) -> int:
     """Close one breaker (or all, for None); the next run contacts the scope's hosts again."""
     return queries.reset_breakers(store, scope_key)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from netraven.app.breakers import breaker_view
@@ -29,6 +28,7 @@ from netraven.errors import InputError, StoreError
 from netraven.store import queries
 from netraven.store.liveness import effective_status
 from netraven.store.models import HostResult, Job, TaskResult
+from netraven.store.queries import Bind
 
 __all__ = [
     "run_document",
@@ -66,7 +66,7 @@ def job_view(job: Job) -> JobView:
     )
 
 
-def resolve_job(engine: Engine, ref: str | int) -> Job:
+def resolve_job(engine: Bind, ref: str | int) -> Job:
     """A job by id, or the newest one for ``last``; an unknown one is an input error."""
     text = str(ref)
     if text in ("last", "latest"):
@@ -81,7 +81,7 @@ def resolve_job(engine: Engine, ref: str | int) -> Job:
     return job
 
 
-def list_jobs(engine: Engine, limit: int = 50) -> list[JobView]:
+def list_jobs(engine: Bind, limit: int = 50) -> list[JobView]:
     return [job_view(j) for j in queries.list_jobs(engine, limit)]
 
 
@@ -123,7 +123,7 @@ def _task_outcome(t: TaskResult) -> TaskOutcome:
     )
 
 
-def show_job(engine: Engine, ref: str | int) -> JobDetail:
+def show_job(engine: Bind, ref: str | int) -> JobDetail:
     job = resolve_job(engine, ref)
     assert job.id is not None
     warnings = queries.job_warnings(engine, job.id)
@@ -145,7 +145,7 @@ def show_job(engine: Engine, ref: str | int) -> JobDetail:
     )
 
 
-def job_logs(engine: Engine, ref: str | int, host: str | None = None) -> list[LogView]:
+def job_logs(engine: Bind, ref: str | int, host: str | None = None) -> list[LogView]:
     job = resolve_job(engine, ref)
     assert job.id is not None
     return [
@@ -154,7 +154,7 @@ def job_logs(engine: Engine, ref: str | int, host: str | None = None) -> list[Lo
     ]
 
 
-def run_document(store: Engine, outcome: JobOutcome, spec: JobSpec) -> JobDetail:
+def run_document(store: Bind, outcome: JobOutcome, spec: JobSpec) -> JobDetail:
     """A finished run's JSON: what the store recorded, so it equals ``jobs show --json``.
 
     Only if the store cannot be read back is it assembled from the run's memory — by the

@@ -24,6 +24,7 @@ from netraven.domain import (
 )
 
 __all__ = [
+    "AuditView",
     "BackupRef",
     "BreakerView",
     "FlagSeen",
@@ -31,11 +32,16 @@ __all__ = [
     "HostPlayView",
     "HostView",
     "JobDetail",
+    "JobEvent",
     "JobView",
     "LogView",
+    "NewTokenView",
     "StatsView",
     "TaskView",
+    "TokenView",
+    "host_play_view",
     "job_detail",
+    "task_view",
 ]
 
 
@@ -250,3 +256,71 @@ def job_detail(
         open_breakers=breakers,
         flags=flags or {},
     )
+
+
+# --- The job service (netraven serve): progress events, tokens, the audit log ---
+
+
+def task_view(t: TaskOutcome) -> TaskView:
+    return _task_view(t)
+
+
+def host_play_view(h: HostOutcome) -> HostPlayView:
+    return HostPlayView(
+        play_index=h.play_index,
+        play=h.play,
+        status=h.status,
+        changed=h.changed,
+        error=h.error,
+        started_at=h.started_at,
+        finished_at=h.finished_at,
+        duration_ms=h.duration_ms,
+        credential=h.credential,
+    )
+
+
+class JobEvent(_View):
+    """One server-sent event of a job's progress; ``seq`` is its SSE id (1, 2, 3...).
+
+    ``kind``: ``job`` (started; ``job`` set), ``play`` (``play``/``hosts`` set), ``task``
+    (``host`` and ``task`` set), ``host`` (a host finished a play: ``host`` and
+    ``result``), ``log`` (a job warning or error: ``level``/``message``), ``end`` (the
+    job finished: ``job`` set; the stream closes after it).
+    """
+
+    seq: int
+    kind: str
+    job_id: int
+    host: str | None = None
+    play_index: int | None = None
+    play: str | None = None
+    hosts: list[str] | None = None
+    task: TaskView | None = None
+    result: HostPlayView | None = None
+    level: str | None = None
+    message: str | None = None
+    job: JobView | None = None
+
+
+class TokenView(_View):
+    name: str
+    role: str  # viewer, operator or admin
+    created_by: str
+    created_at: Timestamp
+    revoked_at: Timestamp | None
+
+
+class NewTokenView(TokenView):
+    token: str  # shown this once; the store keeps only its SHA-256
+
+
+class AuditView(_View):
+    id: int
+    at: Timestamp
+    who: str  # the token's name (cli:USER for token management on the CLI)
+    role: str | None
+    action: str
+    target: str | None
+    client: str | None  # the caller's address
+    status_code: int
+    detail: dict[str, Any] | None

@@ -13,7 +13,17 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from netraven.app.read_models import BreakerView, FlagView, JobDetail, JobView, LogView
+from netraven.app.read_models import (
+    AuditView,
+    BreakerView,
+    FlagView,
+    JobDetail,
+    JobEvent,
+    JobView,
+    LogView,
+    NewTokenView,
+    TokenView,
+)
 
 __all__ = ["SCHEMAS", "render", "write"]
 
@@ -24,6 +34,11 @@ SCHEMAS: dict[str, tuple[str, Any]] = {
     "job-logs.schema.json": ("jobs logs --json", list[LogView]),
     "breakers.schema.json": ("breakers list --json", list[BreakerView]),
     "flags.schema.json": ("flags list --json", list[FlagView]),
+    # netraven serve (docs/service.md)
+    "job-event.schema.json": ("GET /jobs/{id}/events: the data of each event", JobEvent),
+    "tokens.schema.json": ("GET /tokens, tokens list --json", list[TokenView]),
+    "new-token.schema.json": ("POST /tokens", NewTokenView),
+    "audit.schema.json": ("GET /audit", list[AuditView]),
 }
 
 

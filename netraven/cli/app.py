@@ -24,6 +24,8 @@ from netraven.cli.flags_cmd import flags_app
 from netraven.cli.jobs_cmd import jobs_app
 from netraven.cli.lab_cmd import lab_app
 from netraven.cli.run_cmd import run, validate
+from netraven.cli.serve_cmd import serve
+from netraven.cli.tokens_cmd import tokens_app
 
 app = typer.Typer(
     rich_markup_mode=None,  # plain help: rich alone costs --help ~0.2 s of imports
@@ -42,6 +44,8 @@ app.add_typer(backups_app, name="backups")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(flags_app, name="flags")
+app.command()(serve)
+app.add_typer(tokens_app, name="tokens")
 
 
 def _print_version(value: bool) -> None:

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from netraven.cli.common import handle_errors, open_store
 
+if TYPE_CHECKING:
+    from netraven.cli.remote import RemoteService
+
 jobs_app = typer.Typer(rich_markup_mode=None, help="Inspect recorded jobs.", no_args_is_help=True)
 DbOpt = Annotated[str | None, typer.Option("--db", help="Job store URL.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 JobRef = Annotated[str, typer.Argument(metavar="ID", help="A job id, or 'last'.")]
+ServerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--server", envvar="NETRAVEN_SERVER", help="Ask a job service (netraven serve) instead."
+    ),
+]
+TokenOpt = Annotated[
+    str | None,
+    typer.Option("--token", envvar="NETRAVEN_TOKEN", help="API token for --server."),
+]
+
+
+def _remote(server: str, token: str | None) -> RemoteService:
+    from netraven.cli.remote import RemoteService
+
+    return RemoteService(server, token)
 
 
 def _duration(seconds: float | None) -> str:
@@ -25,6 +44,8 @@ def list_jobs(
     db: DbOpt = None,
     as_json: JsonOpt = False,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
 ) -> None:
     """Recorded jobs, newest first."""
     from rich.console import Console
@@ -32,7 +53,10 @@ def list_jobs(
 
     from netraven.app import jobs
 
-    views = jobs.list_jobs(open_store(db, write=False), limit)
+    if server:
+        views = _remote(server, token).list_jobs(limit)
+    else:
+        views = jobs.list_jobs(open_store(db, write=False), limit)
     if as_json:
         print(json.dumps([v.model_dump(mode="json") for v in views], indent=2))
         return
@@ -52,14 +76,23 @@ def list_jobs(
 
 @jobs_app.command("show")
 @handle_errors
-def show_job(job_ref: JobRef, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+def show_job(
+    job_ref: JobRef,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+) -> None:
     """One job: its hosts and each task's result."""
     from rich.console import Console
     from rich.table import Table
 
     from netraven.app import jobs
 
-    detail = jobs.show_job(open_store(db, write=False), job_ref)
+    if server:
+        detail = _remote(server, token).show_job(job_ref)
+    else:
+        detail = jobs.show_job(open_store(db, write=False), job_ref)
     if as_json:
         print(detail.model_dump_json(indent=2))
         return
@@ -107,11 +140,16 @@ def job_logs(
     host: Annotated[str | None, typer.Option("--host")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
 ) -> None:
     """A job's log entries, optionally for one host."""
     from netraven.app import jobs
 
-    entries = jobs.job_logs(open_store(db, write=False), job_ref, host)
+    if server:
+        entries = _remote(server, token).job_logs(job_ref, host)
+    else:
+        entries = jobs.job_logs(open_store(db, write=False), job_ref, host)
     if as_json:
         print(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
         return

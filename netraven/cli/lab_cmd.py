@@ -20,7 +20,7 @@ NO_LAB = 3
 
 lab_app = typer.Typer(
     rich_markup_mode=None,
-    help="Simulated IOS-like devices over SSH (and Telnet) on 127.0.0.1.",
+    help="Simulated IOS-, EOS- and Junos-like devices over SSH (and Telnet) on 127.0.0.1.",
     no_args_is_help=True,
 )
 DirOpt = Annotated[
@@ -46,7 +46,29 @@ def _existing_lab(lab_dir: Path | None) -> Path:
 @lab_app.command("up")
 @handle_errors
 def lab_up(
-    devices: Annotated[int, typer.Option("--devices", "-n", min=1, max=5000)] = 3,
+    devices: Annotated[
+        int | None,
+        typer.Option(
+            "--devices", "-n", min=1, max=5000, help="How many (default 3, or --platforms' sum)."
+        ),
+    ] = None,
+    platforms: Annotated[
+        str | None,
+        typer.Option(
+            "--platforms",
+            help="Families in port order, e.g. ios:6,eos:2,junos:2 (ios, eos, junos); the "
+            "counts must add up to --devices when both are given. Default: all ios.",
+        ),
+    ] = None,
+    confirm_seconds_per_minute: Annotated[
+        float,
+        typer.Option(
+            "--confirm-seconds-per-minute",
+            min=0.001,
+            help="How long a minute of Junos 'commit confirmed N' lasts (default 60; short "
+            "for tests).",
+        ),
+    ] = 60.0,
     base_port: Annotated[int, typer.Option("--base-port", min=1024, max=65000)] = 10022,
     latency: Annotated[float, typer.Option("--latency", min=0, help="ms per command")] = 0.0,
     fault: Annotated[
@@ -86,12 +108,20 @@ def lab_up(
     lab_dir: DirOpt = None,
 ) -> None:
     """Start N devices in one background process and write their inventory."""
+    from netraven.errors import InputError
     from netraven.lab import control
+    from netraven.lab.family import LayoutError, parse_layout
     from netraven.settings import load_settings
 
     directory = load_settings(lab_dir=lab_dir).lab_dir
+    try:
+        devices = len(parse_layout(platforms, devices))
+    except LayoutError as exc:
+        raise InputError(str(exc)) from None
     settings = control.LabSettings(
         devices=devices,
+        platforms=platforms,
+        confirm_seconds_per_minute=confirm_seconds_per_minute,
         base_port=base_port,
         latency_ms=latency,
         faults=tuple(fault or ()),
@@ -110,8 +140,9 @@ def lab_up(
         if https
         else ""
     )
+    mix = f" [{state['platforms']}]" if platforms else ""
     print(
-        f"lab up: {devices} device(s) on 127.0.0.1:{base_port}-{base_port + devices - 1}"
+        f"lab up: {devices} device(s){mix} on 127.0.0.1:{base_port}-{base_port + devices - 1}"
         f"{telnet_ports}{https_ports} (pid {state['pid']}); "
         f"inventory: {_shown(directory / 'inventory')}"
     )
@@ -149,8 +180,10 @@ def lab_status(
         https_base = state.get("https_base_port")
         if https_base:
             telnet_ports += f", HTTPS API on {https_base}-{https_base + state['devices'] - 1}"
+        mix = state.get("platforms", "")
+        mix = f" [{mix}]" if mix and set(mix.split(",")) != {f"ios:{state['devices']}"} else ""
         print(
-            f"lab running: {state['devices']} device(s) on 127.0.0.1:{state['base_port']}-"
+            f"lab running: {state['devices']} device(s){mix} on 127.0.0.1:{state['base_port']}-"
             f"{last}{telnet_ports} (pid {state['pid']}, latency {state['latency_ms']} ms); "
             f"inventory: {_shown(directory / 'inventory')}"
         )

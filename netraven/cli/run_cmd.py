@@ -151,11 +151,31 @@ def run(
             "0 when every device already matches.",
         ),
     ] = False,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            help="Run it on a job service (netraven serve); paths are the service's, relative "
+            "to its playbook directory. Not read from NETRAVEN_SERVER: a local run stays local.",
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", envvar="NETRAVEN_TOKEN", help="API token for --server."),
+    ] = None,
 ) -> None:
     """Run a playbook against an inventory and record the job."""
     started = time.perf_counter()  # the closing line's time includes loading what a run needs
     if detailed_exitcode and not check:
         raise InputError("--detailed-exitcode needs --check (it reports pending changes)")
+    if server:
+        _run_remote(
+            server, token, str(playbook), inventory, limit, retry_failed, extra_vars,
+            tags, skip_tags, check, diff, forks, output, output_file, verbose,
+            start_at_task, detailed_exitcode,
+            local_only=syntax_check or list_hosts or list_tasks or list_tags
+            or db is not None or vault_password_file is not None,
+        )  # fmt: skip
     if syntax_check or list_hosts or list_tasks or list_tags:
         from netraven.cli.extra_vars import split_tags
         from netraven.cli.listing import ListRequest
@@ -253,6 +273,69 @@ def run(
     if detailed_exitcode and code == exit_codes.OK and any(t.changed for t in outcome.tasks):
         code = exit_codes.CHANGES_PENDING  # the job stays recorded as it ran: exit code 0
         err.print(f"changes pending (exit {code}, --detailed-exitcode)", highlight=False)
+    raise typer.Exit(code)
+
+
+def _run_remote(
+    server: str,
+    token: str | None,
+    playbook: str,
+    inventory: Path | None,
+    limit: str | None,
+    retry_failed: int | None,
+    extra_vars: list[str] | None,
+    tags: list[str] | None,
+    skip_tags: list[str] | None,
+    check: bool,
+    diff: bool,
+    forks: int | None,
+    output: OutputFormat,
+    output_file: Path | None,
+    verbose: int,
+    start_at_task: str | None,
+    detailed_exitcode: bool,
+    *,
+    local_only: bool,
+) -> None:
+    from netraven.cli.extra_vars import parse_extra_vars, split_tags
+    from netraven.cli.remote_run import remote_run
+
+    if local_only:
+        raise InputError(
+            "--server: --syntax-check, --list-*, --db and --vault-password-file are local only"
+        )
+    if output is OutputFormat.junit:
+        raise InputError("--server: --output junit is local only (use --output json)")
+    if inventory is None:
+        raise InputError("-i/--inventory is required (a path in the service's playbook dir)")
+    if limit and limit.startswith("@"):
+        from netraven.app.runs import read_host_file
+
+        limit = ",".join(read_host_file(Path(limit[1:])))
+    body = {
+        "playbook": playbook,
+        "inventory": str(inventory),
+        "limit": limit,
+        "extra_vars": parse_extra_vars(extra_vars or [], None, []),
+        "tags": sorted(split_tags(tags or [])),
+        "skip_tags": sorted(split_tags(skip_tags or [])),
+        "check": check,
+        "diff": diff,
+        "forks": forks,
+        "start_at_task": start_at_task,
+        "retry_failed": retry_failed,
+    }
+    code = remote_run(
+        server,
+        token,
+        body,
+        text_to_stdout=output is OutputFormat.text or output_file is not None,
+        json_output=output is OutputFormat.json,
+        output_file=output_file,
+        verbose=verbose,
+        diff=diff,
+        detailed_exitcode=detailed_exitcode,
+    )
     raise typer.Exit(code)
 
 

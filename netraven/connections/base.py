@@ -21,6 +21,7 @@ from netraven.connections.http.options import HTTP_TRANSPORTS, HttpOptions
 from netraven.connections.platforms import CLI_TRANSPORTS, TRANSPORT_PORTS
 from netraven.connections.ssh_options import SshOptions
 from netraven.errors import InputError
+from netraven.platforms import PLATFORMS
 from netraven.secrets import Redactor
 
 INVALID_OUTPUT = re.compile(
@@ -72,7 +73,10 @@ class HostParams:
             password=host.password,
             secret=host.get("enable_secret") or None,
             # A netmiko "<platform>_telnet" name, wherever given, is that platform over Telnet.
-            platform=(host.platform or nornir_platform or "cisco_ios").removesuffix("_telnet"),
+            # Any spelling a profile accepts (``junos``, ``iosxr``) becomes its netmiko name.
+            platform=PLATFORMS.canonical(
+                (host.platform or nornir_platform or "cisco_ios").removesuffix("_telnet")
+            ),
             timeout=float(timeout),
             extras=dict(host.get("connection_extras", {}) or {}),
             transport=transport,
@@ -144,7 +148,14 @@ class Connection(Protocol):
         """Run one exec-mode command and return its output; raise ``TaskFailed``."""
 
     async def send_config(self, lines: list[str]) -> str:
-        """Enter configuration mode, send the lines, leave it; raise ``TaskFailed``."""
+        """Enter configuration mode, send the lines, leave it; raise ``TaskFailed``.
+
+        On a candidate-config platform (its profile's ``config_model``) the lines may end
+        with a commit (the profile's ``commit``, ``commit_confirmed`` or ``confirm``): it
+        runs inside the same configuration session, after every other line was accepted.
+        A rejected line or commit leaves no candidate behind (the profile's ``discard``).
+        Any connection that sends the lines in one configuration session meets this.
+        """
 
     async def close(self) -> None:
         """Close the session; never raises."""

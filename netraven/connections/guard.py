@@ -19,6 +19,11 @@ goes through ``send_command``/``send_config``, whose command checks above apply)
 Refusal messages never repeat the command: it may carry a secret (``username x
 secret y``) and the message ends up on the terminal, in JSON/JUnit and in the store.
 They name the verb, and only when it looks like one.
+
+Which verbs are read-only is the platform's (its profile's ``read_only``): Junos has no
+``terminal`` or ``dir`` and its ``configure`` is as far from ``show`` as IOS's. A guard
+built without a platform allows the verbs every supported platform agrees on, and ``display``
+for plugin platforms in the Huawei/H3C tradition.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from netraven.connections.base import Connection
 from netraven.connections.http.options import READ_METHODS
 from netraven.errors import CheckModeBlocked, TaskFailed
+from netraven.platforms import PlatformProfile, find_profile
 
 if TYPE_CHECKING:
     from netraven.connections.http.client import HttpReply
@@ -52,12 +58,13 @@ _PIPE_WORD = re.compile(r"\s*([A-Za-z][A-Za-z-]*)")
 _VERB = re.compile(r"\s*([A-Za-z][A-Za-z-]{0,23})(?=\s|$)")
 
 
-def refusal(command: str) -> str | None:
+def refusal(command: str, profile: PlatformProfile | None = None) -> str | None:
     """Why ``command`` may not run under ``--check``; None when it is read-only."""
     verb = _verb(command)
     if "\n" in command or "\r" in command:
         return f"{verb} spans several lines"
-    if not READ_ONLY.match(command):
+    verbs = READ_ONLY if profile is None else profile.read_only_regex
+    if not verbs.match(command):
         return f"{verb} is not a read-only command"
     if ";" in command:
         return f"{verb} chains another command with ';'"
@@ -81,19 +88,21 @@ def _verb(command: str) -> str:
 
 
 class CheckModeGuard:
-    def __init__(self, inner: Connection) -> None:
+    def __init__(self, inner: Connection, platform: str | None = None) -> None:
         self._inner = inner
+        self._profile = find_profile(platform) if platform else None
 
     async def open(self) -> None:
         await self._inner.open()
 
     async def send_command(self, command: str) -> str:
-        reason = refusal(command)
+        reason = refusal(command, self._profile)
         if reason is not None:
             raise CheckModeBlocked(f"check mode: refused: {reason}")
         return await self._inner.send_command(command)
 
     async def send_config(self, lines: list[str]) -> str:
+        # A commit is a configuration line too: nothing is loaded, nothing committed.
         raise CheckModeBlocked(f"check mode: {len(lines)} configuration line(s) not sent")
 
     async def close(self) -> None:

@@ -24,6 +24,7 @@ from netraven.errors import (
     SessionLost,
     TaskFailed,
 )
+from netraven.platforms import find_profile
 
 T = TypeVar("T")
 
@@ -34,6 +35,9 @@ class NetmikoConnection:
         repeated = sorted(set(params.extras) & NETMIKO_MANAGED_ARGS)
         if repeated:
             raise InputError(f"host {params.name}: connection_extras repeats {repeated[0]}")
+        # Planning refuses a platform without a profile; used directly, netmiko still
+        # speaks any device_type, with IOS-style error detection and no commit.
+        self.profile = find_profile(params.platform)
         self._conn: Any = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"netmiko-{params.name}")
 
@@ -52,6 +56,8 @@ class NetmikoConnection:
         from paramiko.ssh_exception import SSHException
 
         p = self.params
+        # A plugin's platform names the netmiko class that speaks it.
+        device_type = self.profile.netmiko_device_type if self.profile else p.platform
         tunables: dict[str, Any] = {
             "conn_timeout": p.timeout,
             "auth_timeout": p.timeout,
@@ -62,7 +68,7 @@ class NetmikoConnection:
         try:
             self._conn = ConnectHandler(
                 # netmiko names a platform's Telnet driver "<platform>_telnet".
-                device_type=f"{p.platform}_telnet" if p.transport == "telnet" else p.platform,
+                device_type=f"{device_type}_telnet" if p.transport == "telnet" else device_type,
                 host=p.hostname,
                 port=p.port,
                 username=p.username,
@@ -86,18 +92,71 @@ class NetmikoConnection:
             output = str(await self._call(self._conn.send_command, command))
         except Exception as exc:  # netmiko raises many unrelated types on a dead channel
             raise SessionLost(f"'{command}': {type(exc).__name__}: {exc}") from exc
-        if INVALID_OUTPUT.search(output):
+        if self._rejected(output):
             raise TaskFailed(f"'{command}' was rejected by the device", output)
         return output
 
     async def send_config(self, lines: list[str]) -> str:
+        delay = self.profile.commit_line(lines[-1]) if lines and self.profile else None
+        if delay is not None:
+            return await self._call(self._commit, lines[:-1], delay)
         try:
             output = str(await self._call(self._conn.send_config_set, lines))
         except Exception as exc:
             raise SessionLost(f"configuration: {type(exc).__name__}: {exc}") from exc
-        if INVALID_OUTPUT.search(output):
+        if self._rejected(output):
             raise TaskFailed("a configuration line was rejected by the device", output)
         return output
+
+    def _commit(self, lines: list[str], delay: int) -> str:
+        """Load, then netmiko's own commit (JuniperSSH/CiscoXrSSH.commit), in one session."""
+        conn = self._conn
+        assert self.profile is not None
+        mode = self.profile.config_mode
+        try:
+            # Enter the profile's own mode (Junos configure private) before netmiko would
+            # enter its default one; an error there (someone's uncommitted shared edits)
+            # fails the task with the device's words.
+            if mode and not conn.check_config_mode():
+                # Read to whichever prompt follows: '#' in the mode, '>' when refused.
+                entered = str(conn.send_command(mode, expect_string=r"[>#]\s*$"))
+                if self._rejected(entered) or not conn.check_config_mode():
+                    raise TaskFailed(f"'{mode}' was refused by the device", entered)
+            output = str(conn.send_config_set(lines, exit_config_mode=False)) if lines else ""
+        except TaskFailed:
+            raise
+        except Exception as exc:
+            raise SessionLost(f"configuration: {type(exc).__name__}: {exc}") from exc
+        try:
+            if self._rejected(output):
+                self._discard()
+                raise TaskFailed("a configuration line was rejected by the device", output)
+            try:
+                committed = conn.commit(confirm=delay > 0, confirm_delay=delay or None)
+            except ValueError as exc:  # netmiko: the commit marker never came
+                self._discard()
+                raise TaskFailed("the commit was rejected by the device", str(exc)) from None
+            output = "\n".join(filter(None, [output, str(committed)]))
+            if self._rejected(output):
+                self._discard()
+                raise TaskFailed("the commit was rejected by the device", output)
+            conn.exit_config_mode()
+        except TaskFailed:
+            raise
+        except Exception as exc:
+            raise SessionLost(f"commit: {type(exc).__name__}: {exc}") from exc
+        return output
+
+    def _rejected(self, output: str) -> bool:
+        if self.profile is None:
+            return INVALID_OUTPUT.search(output) is not None
+        return self.profile.rejected(output)
+
+    def _discard(self) -> None:
+        assert self.profile is not None
+        if self.profile.discard is not None and self._conn.check_config_mode():
+            self._conn.send_config_set([self.profile.discard], exit_config_mode=False)
+        self._conn.exit_config_mode()
 
     async def alive(self) -> bool:
         """The pool's probe before reuse: the device prints its prompt again."""

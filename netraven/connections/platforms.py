@@ -1,31 +1,23 @@
 """Which platforms each built-in connection kind speaks, and which arguments it manages.
 
+What each platform *is* lives in its profile (netraven/platforms); this module keeps
+what is about the connection libraries.
+
 Plain data, importable without loading scrapli or netmiko, so that planning and
 ``netraven validate`` stay fast.
 """
 
 from __future__ import annotations
 
-# netmiko device_type name → scrapli async driver class (scrapli.driver.core).
+from netraven.platforms import PLATFORMS
+
+# Views of the platform profiles (netraven/platforms): the platforms scrapli's async
+# drivers cover, by netmiko name, and those hier-config can diff and remediate.
 SCRAPLI_DRIVERS: dict[str, str] = {
-    "cisco_ios": "AsyncIOSXEDriver",
-    "cisco_xe": "AsyncIOSXEDriver",
-    "cisco_nxos": "AsyncNXOSDriver",
-    "cisco_xr": "AsyncIOSXRDriver",
-    "arista_eos": "AsyncEOSDriver",
-    "juniper_junos": "AsyncJunosDriver",
+    p.name: p.scrapli_driver for p in PLATFORMS.profiles() if p.scrapli_driver is not None
 }
-# netmiko device_type name → hier-config Platform member: the platforms whose config
-# NetRaven can diff hierarchically and roll back by remediation.
 HIER_CONFIG_PLATFORMS: dict[str, str] = {
-    "cisco_ios": "CISCO_IOS",
-    "cisco_xe": "CISCO_IOS",
-    "cisco_nxos": "CISCO_NXOS",
-    "cisco_xr": "CISCO_XR",
-    "arista_eos": "ARISTA_EOS",
-    "juniper_junos": "JUNIPER_JUNOS",
-    "vyos": "VYOS",
-    "huawei_vrp": "HUAWEI_VRP",
+    p.name: p.hier_config for p in PLATFORMS.profiles() if p.hier_config is not None
 }
 # netmiko device_types that have a ``<name>_telnet`` twin (netmiko.ssh_dispatcher.CLASS_MAPPER,
 # netmiko 4.x; a unit test keeps this in step with the installed netmiko): the platforms the

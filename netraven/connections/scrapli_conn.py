@@ -8,10 +8,15 @@ from typing import Any
 
 import asyncssh
 import scrapli.driver.core
-from scrapli.exceptions import ScrapliAuthenticationFailed, ScrapliException, ScrapliTimeout
+from scrapli.exceptions import (
+    ScrapliAuthenticationFailed,
+    ScrapliException,
+    ScrapliPrivilegeError,
+    ScrapliTimeout,
+)
 
-from netraven.connections.base import INVALID_OUTPUT, HostParams
-from netraven.connections.platforms import SCRAPLI_DRIVERS, SCRAPLI_MANAGED_ARGS
+from netraven.connections.base import HostParams
+from netraven.connections.platforms import SCRAPLI_MANAGED_ARGS
 from netraven.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -19,6 +24,7 @@ from netraven.errors import (
     SessionLost,
     TaskFailed,
 )
+from netraven.platforms import find_profile
 
 # What a dead or dying session raises: scrapli's own errors, and asyncssh's (not OSErrors).
 _DEVICE_ERRORS = (ScrapliException, OSError, EOFError, asyncio.TimeoutError, asyncssh.Error)
@@ -27,10 +33,11 @@ _DEVICE_ERRORS = (ScrapliException, OSError, EOFError, asyncio.TimeoutError, asy
 class ScrapliConnection:
     def __init__(self, params: HostParams) -> None:
         self.params = params
-        name = SCRAPLI_DRIVERS.get(params.platform)
-        if name is None:
+        profile = find_profile(params.platform)
+        if profile is None or profile.scrapli_driver is None:
             raise InputError(f"host {params.name}: scrapli has no driver for '{params.platform}'")
-        driver = getattr(scrapli.driver.core, name)
+        self.profile = profile
+        driver = getattr(scrapli.driver.core, profile.scrapli_driver)
         repeated = sorted(set(params.extras) & SCRAPLI_MANAGED_ARGS)
         if repeated:
             raise InputError(f"host {params.name}: connection_extras repeats {repeated[0]}")
@@ -80,20 +87,59 @@ class ScrapliConnection:
             response = await self._driver.send_command(command)
         except _DEVICE_ERRORS as exc:
             raise SessionLost(f"'{command}': {_describe(exc)}") from exc
-        if response.failed or INVALID_OUTPUT.search(response.result):
+        if response.failed or self.profile.rejected(response.result):
             raise TaskFailed(f"'{command}' was rejected by the device", response.result)
         return str(response.result)
 
     async def send_config(self, lines: list[str]) -> str:
+        """The lines in one configuration session; a trailing commit only once all passed."""
+        load, commit = lines, None
+        if lines and self.profile.commit_line(lines[-1]) is not None:
+            load, commit = lines[:-1], lines[-1]
+        output = await self._send_configs(load, commit is not None)
+        if commit is not None:
+            output = "\n".join(filter(None, [output, await self._send_configs([commit], True)]))
+        return output
+
+    async def _send_configs(self, lines: list[str], candidate: bool) -> str:
+        if not lines:
+            return ""
+        privilege = (self.profile.scrapli_config_privilege or "") if candidate else ""
         try:
-            responses = await self._driver.send_configs(lines, stop_on_failed=True)
+            # Into a candidate, lines after a rejected one change nothing (it is discarded
+            # below); elsewhere each line takes effect, so the first rejection stops them.
+            responses = await self._driver.send_configs(
+                lines, stop_on_failed=not candidate, privilege_level=privilege
+            )
+        except ScrapliPrivilegeError as exc:
+            if not privilege:
+                raise SessionLost(f"configuration: {_describe(exc)}") from exc
+            # The device answered `configure private` and stayed in operational mode: Junos
+            # does so while the shared candidate holds someone's uncommitted changes.
+            raise TaskFailed(
+                f"the device refused '{self.profile.config_mode}' (uncommitted changes of "
+                "another user in the shared candidate, or a configuration lock)"
+            ) from exc
         except _DEVICE_ERRORS as exc:
             raise SessionLost(f"configuration: {_describe(exc)}") from exc
         output = "\n".join(f"{r.channel_input}\n{r.result}".rstrip() for r in responses)
         for response in responses:
-            if response.failed or INVALID_OUTPUT.search(response.result):
+            if response.failed or self.profile.rejected(response.result):
+                if candidate:
+                    await self._discard(privilege)
                 raise TaskFailed(f"'{response.channel_input}' was rejected by the device", output)
         return output
+
+    async def _discard(self, privilege: str) -> None:
+        """Leave no candidate behind: the profile's discard in the session's own mode (Junos
+        ``rollback 0``), else scrapli's abort (XR ``abort``, which also leaves the mode)."""
+        try:
+            if privilege and self.profile.discard:
+                await self._driver.send_configs([self.profile.discard], privilege_level=privilege)
+            else:
+                await self._driver._abort_config()
+        except _DEVICE_ERRORS as exc:
+            raise SessionLost(f"discarding the candidate: {_describe(exc)}") from exc
 
     async def alive(self) -> bool:
         """The pool's probe before reuse: the device prints its prompt again."""

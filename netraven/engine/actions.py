@@ -9,6 +9,7 @@ never open the host's session; ``template`` honours ``--check`` itself.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import difflib
 import json
 import os
@@ -25,15 +26,17 @@ from netraven.engine.config_diff import ConfigChange, clean_running
 from netraven.engine.config_modes import ConfigRequest, apply_commands, plan_config
 from netraven.engine.offload import off_loop
 from netraven.errors import CheckModeBlocked, DeviceError, NetRavenError, TaskFailed
+from netraven.platforms import PlatformProfile, profile_for
 from netraven.playbook.config_schema import ConfigAction as ConfigSpec
 from netraven.playbook.parse_schema import ParseSpec
 from netraven.playbook.schema import LinesOrTemplate, Task
 from netraven.playbook.templates import Templates
 from netraven.playbook.variables import render_value
 
-RUNNING_CONFIG = "show running-config"
-STARTUP_CONFIG = "show startup-config"
-SAVE_CONFIG = "write memory"
+# A commit confirmed (candidate-config platforms, under a rollback policy) reverts itself
+# this long after the commit unless the task's checks pass and it is confirmed: long
+# enough for the read-back, short enough that a lost session does not leave a bad change.
+CONFIRM_SECONDS = 300
 MAX_LOGGED_PARSE = 16 * 1024  # characters of parsed JSON kept in the debug log
 
 
@@ -61,6 +64,11 @@ class Step:
     before_change: Callable[[str], Awaitable[None]]
     changed_with: Callable[[list[str] | None], None] = lambda rollback: None
     check: bool = False
+    # The task runs under a rollback policy: on a candidate-config platform its commit is
+    # a commit confirmed, confirmed once the task's checks pass.
+    safety_net: bool = False
+    # Entries this job added to the device's commit history (its own rollback counts them).
+    committed: Callable[[int], None] = lambda points: None
     search_dirs: tuple[Path, ...] = ()
     verbosity: int = 0
 
@@ -122,14 +130,16 @@ def _capped_json(parsed: list[dict[str, Any]]) -> str:
 
 
 class ConfigAction:
-    """ios_config: push what differs, then save and compare as the options say."""
+    """ios_config / junos_config: push what differs, then save (or commit) and compare."""
 
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         spec = task.config
         assert spec is not None
+        profile = profile_for(step.platform, step.host)
         conn = await step.connection()
-        running = await conn.send_command(RUNNING_CONFIG)
+        running = await conn.send_command(profile.running_config)
         change = ConfigChange([], "")
+        request: ConfigRequest | None = None
         if spec.has_lines:
             request = ConfigRequest(
                 _render_config(step, spec),
@@ -145,11 +155,14 @@ class ConfigAction:
         if change.changed:
             await step.before_change(running)
             rollback = _render_lines(step, task.rollback) if task.rollback else None
+            commit = _commit_for(step, profile)
             try:
-                report.outputs.append(await conn.send_config(change.commands))
+                sent = change.commands if commit is None else [*change.commands, *commit]
+                report.outputs.append(await conn.send_config(sent))
             except CheckModeBlocked:
                 report.checking = True
-                report.outputs.append("would send:\n" + "\n".join(change.commands))
+                verb = "would send" if commit is None else "would load and commit"
+                report.outputs.append(f"{verb}:\n" + "\n".join(change.commands))
                 after = await off_loop(
                     apply_commands, step.platform, running, change.commands, size=len(running)
                 )
@@ -159,11 +172,13 @@ class ConfigAction:
             else:
                 step.changed_with(rollback)
                 report.extra["commands"] = change.commands
-                if _reads_back(spec):
-                    after = await conn.send_command(RUNNING_CONFIG)
+                if commit is not None:
+                    after = await _confirm(step, conn, profile, commit[-1], request, report)
+                elif _reads_back(spec):
+                    after = await conn.send_command(profile.running_config)
         elif spec.has_lines:
             report.outputs.append("configuration already present")
-        saved = await _save_and_compare(step, conn, spec, change.changed, after, report)
+        saved = await _save_and_compare(step, conn, profile, spec, change.changed, after, report)
         return ActionResult(
             changed=change.changed or saved,
             diff="\n".join(report.diffs) or None,
@@ -171,6 +186,52 @@ class ConfigAction:
             extra=report.extra,
             warnings=change.warnings,
         )
+
+
+def _commit_for(step: Step, profile: PlatformProfile) -> list[str] | None:
+    """What follows the lines on a candidate-config platform: the device's own diff of the
+    candidate, then the commit (confirmed under a rollback policy); None: no commit."""
+    if not profile.commits:
+        return None
+    assert profile.commit is not None
+    commit = profile.commit
+    if step.safety_net and profile.commit_confirmed is not None:
+        commit = profile.confirmed_commit(CONFIRM_SECONDS)
+    return [*([profile.candidate_diff] if profile.candidate_diff else []), commit]
+
+
+async def _confirm(
+    step: Step,
+    conn: Connection,
+    profile: PlatformProfile,
+    commit: str,
+    request: ConfigRequest | None,
+    report: _Report,
+) -> str:
+    """After a commit: read the active config back; a commit confirmed is confirmed only
+    once it holds every line of the task, else the task fails and the rollback policy (or
+    the device itself, when the time runs out) takes the change back."""
+    confirmed = commit != profile.commit
+    step.committed(1)
+    report.extra["committed"] = commit
+    after = await conn.send_command(profile.running_config)
+    if not confirmed:
+        return after
+    if request is not None:
+        # Whether every line is there, whatever the task's match: (``none`` always sends).
+        present = dataclasses.replace(request, before=[], after=[], match="line", replace="line")
+        left = await off_loop(plan_config, step.platform, after, present, size=len(after))
+        if left.changed:
+            raise TaskFailed(
+                f"after '{commit}' the active configuration still lacks the task's lines; "
+                "not confirmed",
+                output=left.diff,
+            )
+    assert profile.confirm is not None
+    report.outputs.append(await conn.send_config([profile.confirm]))
+    step.committed(profile.rollback_points(True) - 1)
+    report.extra["confirmed"] = True
+    return after
 
 
 @dataclass
@@ -187,14 +248,24 @@ def _reads_back(spec: ConfigSpec) -> bool:
 
 
 async def _save_and_compare(
-    step: Step, conn: Connection, spec: ConfigSpec, pushed: bool, after: str, report: _Report
+    step: Step,
+    conn: Connection,
+    profile: PlatformProfile,
+    spec: ConfigSpec,
+    pushed: bool,
+    after: str,
+    report: _Report,
 ) -> bool:
-    """``diff_against`` and ``save_when``; True when saving changed the startup config."""
-    save_when = spec.effective_save_when
+    """``diff_against`` and ``save_when``; True when saving changed the startup config.
+
+    On a candidate-config platform the committed configuration is the saved one: the
+    comparisons run, there is nothing to save.
+    """
+    save_when = "never" if profile.commits else spec.effective_save_when
     ignore = spec.diff_ignore_lines
     startup: str | None = None
     if save_when in ("always", "modified") or spec.diff_against == "startup":
-        startup = await conn.send_command(STARTUP_CONFIG)
+        startup = await conn.send_command(profile.startup_config)
     unsaved = pushed
     if startup is not None:
         unsaved = (
@@ -219,8 +290,9 @@ async def _save_and_compare(
         return False
     if save_when == "changed" and not pushed:
         return False
+    assert profile.save is not None
     try:
-        report.outputs.append(await conn.send_command(SAVE_CONFIG))
+        report.outputs.append(await conn.send_command(profile.save))
     except CheckModeBlocked:
         report.outputs.append("would save the running config to the startup config")
     report.extra["saved"] = True
@@ -276,7 +348,10 @@ def _render_file(step: Step, template: str) -> list[str]:
 
 
 class BackupAction:
+    """The running (on Junos/XR: the committed) configuration, without its volatile lines."""
+
     async def __call__(self, step: Step, task: Task) -> ActionResult:
+        profile = profile_for(step.platform, step.host)
         conn = await step.connection()
         api = getattr(conn, "api_info", None)
         if api is not None and api.api == "restconf":  # the JSON of its data roots
@@ -284,8 +359,8 @@ class BackupAction:
 
             text = await restconf_backup(conn, api.backup_paths)  # type: ignore[arg-type]
         else:
-            running = await conn.send_command(RUNNING_CONFIG)
-            text = await off_loop(clean_running, running, size=len(running))
+            running = await conn.send_command(profile.running_config)
+            text = await off_loop(clean_running, running, step.platform, size=len(running))
         if not text.strip():
             raise TaskFailed("the device returned an empty running configuration")
         sha, stored = await step.store_backup(text)

@@ -15,15 +15,7 @@ from __future__ import annotations
 
 import re
 
-# netmiko device_type -> the family whose tables apply; other platforms are compared as typed.
-FAMILIES: dict[str, str] = {
-    "cisco_ios": "ios",
-    "cisco_xe": "ios",
-    "cisco_ios_telnet": "ios",
-    "cisco_nxos": "nxos",
-    "cisco_xr": "xr",
-    "arista_eos": "eos",
-}
+from netraven.platforms import find_profile
 
 # First keywords of a line: canonical keyword -> the shortest prefix the family accepts.
 KEYWORDS: dict[str, dict[str, str]] = {
@@ -95,7 +87,9 @@ _NAME_RE = re.compile(r"^([A-Za-z][A-Za-z-]*?)\s*(\d[\w/.:]*)$")
 
 
 def family(platform: str) -> str | None:
-    return FAMILIES.get(platform)
+    """The platform's CLI dialect (its profile's ``family``); None: compared as typed."""
+    profile = find_profile(platform.removesuffix("_telnet"))
+    return profile.family if profile is not None else None
 
 
 def _unique(word: str, table: dict[str, str]) -> str | None:
@@ -111,11 +105,11 @@ def _unique(word: str, table: dict[str, str]) -> str | None:
 def interface_name(name: str, fam: str | None) -> str:
     """``Gi1/0/1`` -> ``GigabitEthernet1/0/1``; an unknown or ambiguous name is kept as typed."""
     match = _NAME_RE.match(name.strip())
-    if fam is None or match is None:
+    if fam not in INTERFACE_TYPES or match is None:
         return name
     typed, number = match.group(1).lower(), match.group(2)
     hits: list[str] = []
-    for full, shorts in INTERFACE_TYPES[fam].items():
+    for full, shorts in INTERFACE_TYPES[fam or ""].items():
         lowered = full.lower()
         prefix_ok = lowered.startswith(typed) and any(
             lowered.startswith(s) and len(typed) >= len(s) for s in shorts
@@ -129,10 +123,10 @@ def canonical(line: str, platform: str) -> str:
     """The line as the running config of ``platform`` would show it, whitespace collapsed."""
     words = line.split()
     fam = family(platform)
-    if not words or fam is None:
+    if not words or fam not in KEYWORDS:
         return " ".join(words)
     start = 1 if words[0] == "no" and len(words) > 1 else 0
-    keyword = _unique(words[start], KEYWORDS[fam])
+    keyword = _unique(words[start], KEYWORDS[fam or ""])
     if keyword is not None:
         words[start] = keyword
     if words[start] == "interface" and len(words) > start + 1:

@@ -28,12 +28,12 @@ class Comparison:
     diff: str
 
 
-def without_ignored(text: str, patterns: list[str]) -> str:
+def without_ignored(text: str, patterns: list[str], platform: str | None = None) -> str:
     """The cleaned config without the lines ``patterns`` ignore (and their children)."""
     regexes = [re.compile(p) for p in patterns]
     kept: list[str] = []
     dropped_at: int | None = None  # indentation of the ignored line whose children we skip
-    for line in clean_running(text).split("\n"):
+    for line in clean_running(text, platform).split("\n"):
         indent = len(line) - len(line.lstrip())
         if dropped_at is not None and indent > dropped_at and line.strip() != "!":
             continue
@@ -71,8 +71,8 @@ def compare_configs(
     reordered ACL is a real difference); otherwise only what is configured counts (an
     intended config written by hand need not follow the device's order).
     """
-    a = _canonical(build_tree(without_ignored(old, ignore), platform))
-    b = _canonical(build_tree(without_ignored(new, ignore), platform))
+    a = _canonical(build_tree(without_ignored(old, ignore, platform), platform))
+    b = _canonical(build_tree(without_ignored(new, ignore, platform), platform))
     key = _ordered if ordered else same_content_key
     if key(a) == key(b):
         return Comparison(False, "")

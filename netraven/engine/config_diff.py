@@ -24,10 +24,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from netraven.engine.cli_abbrev import canonical, family
+from netraven.platforms import PLATFORMS, find_profile
 
+# Lines that change on every read, per platform (its profile's ``volatile``); a config of
+# unknown origin is cleaned of every supported platform's (they cannot be configuration).
 VOLATILE = re.compile(
-    r"^(Building configuration\.\.\.|Current configuration ?:.*|Last configuration change.*|"
-    r"! (NVRAM|Last|Time).*|ntp clock-period .*|end)$"
+    "|".join(f"(?:{p})" for profile in PLATFORMS.profiles() for p in profile.volatile)
 )
 # Mode navigation, not configuration: the tree's indentation already says where a line goes.
 NAVIGATION = re.compile(r"^(exit|exit-[\w-]+|end)$")
@@ -52,6 +54,11 @@ REPLACING: dict[str, tuple[str, ...]] = {
     ),
 }
 REPLACING["nxos"] = REPLACING["eos"] = REPLACING["xr"] = REPLACING["ios"]
+# Junos: a single-valued leaf set again replaces its value (the slot is the whole path).
+REPLACING["junos"] = (
+    r"^set (?:\S+ )*?(?:description|host-name|domain-name|time-zone|mtu|vlan-id|speed|"
+    r"native-vlan-id|router-id) ",
+)
 
 # Lines that open a configuration sub-mode even when they have no children: the first
 # pattern at the top level, the second under a parent. A line with children opens one
@@ -80,10 +87,30 @@ BLOCKS: dict[str, tuple[str, str]] = {
 INDENT = " "
 
 
-def clean_running(text: str) -> str:
+def clean_running(text: str, platform: str | None = None) -> str:
     """The running config without the volatile lines that change on every read."""
+    profile = find_profile(platform) if platform else None
+    volatile = profile.volatile_regex if profile is not None else VOLATILE
     lines = [line.rstrip() for line in text.replace("\r", "").split("\n")]
-    return "\n".join(line for line in lines if line and not VOLATILE.match(line))
+    return "\n".join(line for line in lines if line and not volatile.match(line))
+
+
+def negation_target(text: str, platform: str) -> str | None:
+    """What a removing line removes, as the config shows it: ``no X`` → ``X``, Junos
+    ``delete X`` → ``set X``; None for a line that adds."""
+    profile = find_profile(platform)
+    negation, declaration = (profile.negation, profile.declaration) if profile else ("no ", "")
+    if not text.startswith(negation):
+        return None
+    return declaration + text[len(negation) :].strip()
+
+
+def negate(key: str, platform: str) -> str:
+    """The line that removes ``key`` (a line as the config shows it)."""
+    profile = find_profile(platform)
+    if profile is None:
+        return f"no {key}"
+    return profile.negation + key.removeprefix(profile.declaration)
 
 
 @dataclass(frozen=True)
@@ -260,8 +287,9 @@ class Planner:
             self.warnings.append(f"'{line.text}' ignored: it is under '{negated}'")
             return
         parent = path[-1] if path else self.state
-        if line.text.startswith("no "):
-            self._negate(parent, path, line.text)
+        target = negation_target(line.text, self.platform)
+        if target is not None:
+            self._negate(parent, path, line.text, target)
         else:
             self._add(parent, path, line.text)
 
@@ -278,8 +306,7 @@ class Planner:
         ]
         return True
 
-    def _negate(self, parent: Node, path: list[Node], text: str) -> None:
-        target = text[3:].strip()
+    def _negate(self, parent: Node, path: list[Node], text: str, target: str) -> None:
         doomed = [c for c in parent.children if removes(target, c)]
         if not doomed:
             return  # nothing to remove, or the `no` form itself is already configured
@@ -420,7 +447,7 @@ def same_content_key(node: Node) -> tuple[tuple[str, object], ...]:
 
 def compute_change(platform: str, running_text: str, intended_lines: list[str]) -> ConfigChange:
     """The commands that turn ``running_text`` into it plus ``intended_lines``, and the diff."""
-    running = build_tree(clean_running(running_text), platform)
+    running = build_tree(clean_running(running_text, platform), platform)
     planner = Planner(platform, running.copy())
     # A rendered template loop may put several lines in one item.
     split = [part for item in intended_lines for part in item.replace("\r", "").split("\n")]

@@ -34,6 +34,8 @@ from netraven.engine.config_diff import (
     clean_running,
     compute_change,
     find_path,
+    negate,
+    negation_target,
     opens_block,
     parse,
     removes,
@@ -72,7 +74,7 @@ def plan_config(platform: str, running_text: str, request: ConfigRequest) -> Con
     plain = request.match == "line" and request.replace == "line"
     if plain and not request.before and not request.after:
         return compute_change(platform, running_text, intended)
-    running = build_tree(clean_running(running_text), platform)
+    running = build_tree(clean_running(running_text, platform), platform)
     lines = parse(intended, platform)
     core, warnings = _core(platform, running, lines, request)
     if not core and request.match != "none":
@@ -84,7 +86,7 @@ def plan_config(platform: str, running_text: str, request: ConfigRequest) -> Con
 
 def apply_commands(platform: str, running_text: str, commands: list[str]) -> str:
     """The running config as it would read after ``commands`` (what ``--check`` compares)."""
-    running = build_tree(clean_running(running_text), platform)
+    running = build_tree(clean_running(running_text, platform), platform)
     ops = [Command(line.parents, line.text) for line in parse(commands, platform)]
     state = replay(platform, running, ops)
     return "\n".join(line for line, _ in render(state))
@@ -141,7 +143,7 @@ def _section(
     if path is None:  # a new section: the walk enters its parents
         return [Command(keys, text) for text in own]
     section = path[-1]
-    wanted = list(dict.fromkeys(t for t in own if not t.startswith("no ")))
+    wanted = list(dict.fromkeys(t for t in own if negation_target(t, platform) is None))
     doomed: list[str] = []
     if request.match == "exact":
         doomed = [c.key for c in section.children if c.key not in wanted]
@@ -161,14 +163,14 @@ def _section(
     negations = [
         t
         for t in own
-        if t.startswith("no ")
-        and any(removes(t[3:].strip(), c) and c.key not in doomed for c in section.children)
+        if (target := negation_target(t, platform)) is not None
+        and any(removes(target, c) and c.key not in doomed for c in section.children)
     ]
     if not doomed and not moved and not negations:
         return []
     sent = wanted if request.replace == "block" else moved
     return [
-        *(Command(keys, f"no {key}") for key in doomed),
+        *(Command(keys, negate(key, platform)) for key in doomed),
         *(Command(keys, text) for text in negations),
         *(Command(keys, text) for text in sent),
     ]
@@ -185,8 +187,8 @@ def replay(platform: str, state: Node, ops: list[Command]) -> Node:
                 found = Node(key, key)
                 parent.add(found)
             parent = found
-        if op.text.startswith("no "):
-            target = op.text[3:].strip()
+        target = negation_target(op.text, platform)
+        if target is not None:
             parent.remove([c for c in parent.children if removes(target, c)])
             continue
         if parent.child(op.text) is not None:

@@ -30,6 +30,7 @@ class HostChanges:
     pre_change: str | None = None
     pushed: bool = False
     explicit: list[list[str]] = field(default_factory=list)
+    commits: int = 0  # entries added to the device's commit history (Junos/XR rollback)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from netraven.engine.context import HostChanges, JobContext
 from netraven.engine.limits import WorkSlot
 from netraven.engine.linear import LinearGate
 from netraven.engine.offload import off_loop
+from netraven.engine.plan import rolls_back
 from netraven.engine.retry import with_retries
 from netraven.engine.scope import PlayVars
 from netraven.engine.sessions import HostSession
@@ -138,6 +139,8 @@ def _host_run(
             check=ctx.check,
             search_dirs=node.scope.search_dirs,
             verbosity=ctx.verbosity,
+            safety_net=rolls_back(play.play.play, node),
+            committed=lambda points: _committed(ctx, name, points),
         )
 
     async def run_action(
@@ -220,7 +223,11 @@ async def _roll_back(
         if result.status == TaskStatus.UNREACHABLE:
             await session.close()
         restored = await roll_back(
-            await session.get(), params.platform, changes.pre_change, changes.explicit
+            await session.get(),
+            params.platform,
+            changes.pre_change,
+            changes.explicit,
+            commits=changes.commits,
         )
     except Exception as exc:
         detail = str(exc) if isinstance(exc, NetRavenError) else _internal(ctx, host, exc)
@@ -256,6 +263,10 @@ async def _before_change(ctx: JobContext, host: str, running: str) -> None:
     if changes.pre_change is None:
         changes.pre_change = running
         await _store_backup(ctx, host, await off_loop(clean_running, running, size=len(running)))
+
+
+def _committed(ctx: JobContext, host: str, points: int) -> None:
+    ctx.changes.setdefault(host, HostChanges()).commits += points
 
 
 def _changed_with(ctx: JobContext, host: str, rollback: list[str] | None) -> None:

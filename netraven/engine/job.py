@@ -55,6 +55,7 @@ from netraven.store.queries import (
     finish_job,
     latest_backup_hashes,
     load_breakers,
+    start_queued_job,
 )
 from netraven.store.writer import BatchWriter
 
@@ -100,6 +101,7 @@ async def execute(
     connections: ConnectionRegistry | None = None,
     clock: Callable[[], float] = time.time,
     pool: ConnectionPool | None = None,
+    job_id: int | None = None,
 ) -> JobOutcome:
     """Run the job to its end and return its outcome; raise only for input errors.
 
@@ -109,6 +111,8 @@ async def execute(
     Setting ``cancel`` ends the job as ``interrupted`` with every finished result kept.
     ``pool`` (a long-lived process's ``ConnectionPool``) keeps healthy sessions logged in
     for the next job; without it every session closes when its host is done.
+    ``job_id``: a row the caller already recorded as ``queued`` (the job service), which
+    this run fills in and starts, keeping its id and creation time; otherwise a new row.
     """
     # A registry given by the caller (tests, FakeNetwork) is used as is; otherwise the
     # built-in kinds plus the playbook's connection plugins.
@@ -122,7 +126,10 @@ async def execute(
         )
     redactor = build_redactor(spec)
     row = _job_row(spec, sorted({h for item in items for h in item.hosts}, key=natural_key))
-    job = await asyncio.to_thread(create_job, store, row, redactor)
+    if job_id is None:
+        job = await asyncio.to_thread(create_job, store, row, redactor)
+    else:
+        job = await asyncio.to_thread(start_queued_job, store, job_id, row, redactor)
     assert job.id is not None
     writer = BatchWriter(store, redactor)
     collector = _Collector()

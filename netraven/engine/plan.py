@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from nornir.core.inventory import Inventory
 
 from netraven.connections.base import ConnectionRegistry, HostParams
-from netraven.connections.platforms import HIER_CONFIG_PLATFORMS
 from netraven.engine.limits import read_limits
 from netraven.errors import InputError
+from netraven.platforms import profile_for
 from netraven.playbook.loader import Playbook
 from netraven.playbook.patterns import select
-from netraven.playbook.schema import HTTP_ACTIONS
-from netraven.playbook.tree import CompiledPlay
+from netraven.playbook.schema import HTTP_ACTIONS, Play
+from netraven.playbook.tree import CompiledPlay, TaskNode
 
-__all__ = ["PlanItem", "plan_job"]
+__all__ = ["PlanItem", "plan_job", "rolls_back"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,15 @@ def _check_api(compiled: CompiledPlay, name: str, params: HostParams) -> None:
             )
 
 
+def rolls_back(play: Play, node: TaskNode) -> bool:
+    """Whether a failure after this config task rolls the host back (its own policy, or
+    a failed batch under a wider rollback_scope)."""
+    return node.task.config is not None and (
+        play.recovery.merged(node.scope.recovery).on_failure == "rollback"
+        or play.recovery.rollback_scope != "host"
+    )
+
+
 def _check_hosts(
     playbook: Playbook, inventory: Inventory, items: list[PlanItem], registry: ConnectionRegistry
 ) -> None:
@@ -80,15 +89,7 @@ def _check_hosts(
     for item in items:
         compiled = playbook.compiled[item.index]
         play = compiled.play
-        rollback_tasks = [
-            n.task
-            for n in compiled.task_nodes()
-            if n.task.config is not None
-            and (
-                play.recovery.merged(n.scope.recovery).on_failure == "rollback"
-                or play.recovery.rollback_scope != "host"  # a failed batch rolls it back too
-            )
-        ]
+        rollback_tasks = [n.task for n in compiled.task_nodes() if rolls_back(play, n)]
         for name in item.hosts:
             host = inventory.hosts[name]
             try:
@@ -99,8 +100,10 @@ def _check_hosts(
                 registry.validate(params, host.get("connection", None))
                 checked.add(name)
             _check_api(compiled, name, params)
+            # Only a platform with a profile is supported: its commands are known.
+            profile = profile_for(params.platform, name)
             computed = [t for t in rollback_tasks if t.rollback is None]
-            if computed and params.platform not in HIER_CONFIG_PLATFORMS:
+            if computed and not profile.can_roll_back:
                 raise InputError(
                     f"play '{play.title}': task '{computed[0].title}' has on_failure: rollback, "
                     f"but host {name}'s platform '{params.platform}' has no rollback support; "

@@ -180,8 +180,8 @@ class ConnectionPool:
                 self._idle[key] = keep
                 for entry in expired:
                     await _close(entry.conn)
-                if not self._idle[key]:
-                    del self._idle[key]
+                if not self._idle.get(key):  # acquire() may have emptied it meanwhile
+                    self._idle.pop(key, None)
             oldest = min((e.since for v in self._idle.values() for e in v), default=now)
             await asyncio.sleep(max(oldest + self.idle_seconds - self._clock(), 0.01))
 

@@ -241,7 +241,11 @@ class Rollout:
                     host.name, "warning", f"rolling back to the pre-change configuration: {reason}"
                 )
                 restored = await roll_back(
-                    await session.get(), params.platform, changes.pre_change, changes.explicit
+                    await session.get(),
+                    params.platform,
+                    changes.pre_change,
+                    changes.explicit,
+                    commits=changes.commits,
                 )
         except asyncio.CancelledError:
             cancelled = True

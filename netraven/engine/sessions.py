@@ -200,7 +200,7 @@ class HostSession:
 
     def _wrap(self, raw: Connection) -> _Watched:
         """This job's view: check mode is applied per job, never stored with the session."""
-        return _Watched(CheckModeGuard(raw) if self._check else raw)
+        return _Watched(CheckModeGuard(raw, self.params.platform) if self._check else raw)
 
     async def _open(self, params: HostParams, credential: str | None) -> _Watched:
         raw = self._registry.create(params, self._requested)

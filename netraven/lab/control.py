@@ -16,7 +16,7 @@ import yaml
 
 from netraven.errors import InputError, LabError
 from netraven.lab import faults
-from netraven.lab.device import device_name
+from netraven.lab.family import FAMILIES, LayoutError, device_name, layout_spec, parse_layout
 from netraven.system import pid_alive
 
 DEFAULT_DIR = Path(".netraven/lab")
@@ -47,6 +47,23 @@ class LabSettings:
     def https_port(self, index: int) -> int:
         """Device ``index``'s (1-based) HTTPS port: the block after the Telnet block."""
         return self.base_port + 2 * self.devices + index - 1
+    # Device families in port order, e.g. "ios:6,eos:2,junos:2" (family.parse_layout);
+    # None: every device IOS-like. The counts must add up to ``devices``.
+    platforms: str | None = None
+    # How many seconds a Junos "commit confirmed N" minute lasts (short in tests).
+    confirm_seconds_per_minute: float = 60.0
+
+    @property
+    def layout(self) -> tuple[str, ...]:
+        """Each device's family, device 1 first; an input error when they do not add up."""
+        try:
+            return parse_layout(self.platforms, self.devices)
+        except LayoutError as exc:
+            raise InputError(str(exc)) from None
+
+    @property
+    def names(self) -> list[str]:
+        return [device_name(i, family) for i, family in enumerate(self.layout, start=1)]
 
     def telnet_port(self, index: int) -> int:
         """Device ``index``'s (1-based) Telnet port: the block right after the SSH ports."""
@@ -60,12 +77,14 @@ class NoLab(LabError):
 MAX_BIG_CONFIG = 1_000_000
 
 
-def parse_big_config(spec: str, devices: int) -> tuple[str, int]:
-    """``DEVICE:LINES`` as given to ``lab up --big-config``."""
+def parse_big_config(spec: str, names: list[str]) -> tuple[str, int]:
+    """``DEVICE:LINES`` as given to ``lab up --big-config`` (IOS-like devices only)."""
     device, sep, lines = spec.rpartition(":")
     if not sep or not device:
         raise InputError(f"--big-config '{spec}': expected DEVICE:LINES, e.g. sw-lab-1:20000")
-    _check_device(device, devices)
+    _check_device(device, names)
+    if not device.startswith(FAMILIES["ios"].prefix + "-"):
+        raise InputError(f"--big-config '{spec}': only IOS-like devices take a big config")
     try:
         count = int(lines)
     except ValueError:
@@ -86,16 +105,19 @@ def read_state(lab_dir: Path) -> dict[str, Any] | None:
 def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> dict[str, Any]:
     """Start the lab in the background and wait until every device listens."""
     initial: dict[str, faults.Faults] = {}
+    names = settings.names
+    if settings.confirm_seconds_per_minute <= 0:
+        raise InputError("--confirm-seconds-per-minute must be more than 0")
     try:
         for spec in settings.faults:
             device, kind, argument = faults.parse_spec(spec)
-            _check_device(device, settings.devices)
+            _check_device(device, names)
             initial.setdefault(device, faults.Faults()).apply(kind, argument)
     except faults.FaultError as exc:
         raise InputError(f"--fault: {exc}") from None
-    big = [parse_big_config(spec, settings.devices) for spec in settings.big_configs]
+    big = [parse_big_config(spec, names) for spec in settings.big_configs]
     for device in settings.legacy:
-        _check_device(device, settings.devices)
+        _check_device(device, names)
     if read_state(lab_dir) is not None:
         raise LabError(f"a lab is already running from {lab_dir} (netraven lab down first)")
     lab_dir.mkdir(parents=True, exist_ok=True)
@@ -130,6 +152,9 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
             *(["--telnet"] if settings.telnet else []),
             *(["--https"] if settings.https else []),
             *(arg for device in settings.legacy for arg in ("--legacy", device)),
+            *(["--platforms", layout_spec(settings.layout)] if settings.platforms else []),
+            "--confirm-seconds-per-minute",
+            str(settings.confirm_seconds_per_minute),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -169,10 +194,26 @@ def down(lab_dir: Path, timeout: float = 10) -> bool:
     return True
 
 
-def _check_device(device: str, count: int) -> None:
-    _, _, number = device.rpartition("-")
-    if not (number.isdigit() and device == device_name(int(number)) and 1 <= int(number) <= count):
-        raise InputError(f"no lab device '{device}' (devices are sw-lab-1 … sw-lab-{count})")
+def _check_device(device: str, names: list[str]) -> None:
+    if device not in names:
+        raise InputError(f"no lab device '{device}' (devices are {describe(names)})")
+
+
+def describe(names: list[str]) -> str:
+    """``sw-lab-1 … sw-lab-6, eos-lab-7 … eos-lab-8``: each family's run of device names."""
+    runs: list[list[str]] = []
+    for name in names:
+        if runs and runs[-1][0].rsplit("-", 1)[0] == name.rsplit("-", 1)[0]:
+            runs[-1].append(name)
+        else:
+            runs.append([name])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]} … {run[-1]}" for run in runs)
+
+
+def state_names(state: dict[str, Any]) -> list[str]:
+    """The device names of a running lab, from its ``state.json``."""
+    layout = parse_layout(state.get("platforms"), int(state["devices"]))
+    return [device_name(i, family) for i, family in enumerate(layout, start=1)]
 
 
 def set_fault(
@@ -182,7 +223,7 @@ def set_fault(
     state = read_state(lab_dir)
     if state is None:
         raise NoLab(f"no lab running from {lab_dir}")
-    _check_device(device, int(state["devices"]))
+    _check_device(device, state_names(state))
     current = faults.load(lab_dir / "faults.json")
     if kind == "clear":
         if argument is not None:
@@ -216,6 +257,8 @@ def write_inventory(
 ) -> None:
     """A Nornir SimpleInventory for the lab: sites and roles as groups, and as tags.
 
+    Each host's ``platform`` is its family's netmiko name (``arista_eos``,
+    ``juniper_junos``; the defaults say ``cisco_ios``), so NetRaven picks the right driver.
     A lab serving Telnet is reached over Telnet: each host's port is its Telnet port and the
     defaults say ``data.transport: telnet`` (a host set back to ``transport: ssh`` with its
     SSH port still works: SSH keeps serving).
@@ -226,16 +269,21 @@ def write_inventory(
     """
     directory.mkdir(parents=True, exist_ok=True)
     hosts: dict[str, Any] = {}
-    for i in range(1, settings.devices + 1):
+    for i, family in enumerate(settings.layout, start=1):
         site = SITES[(i - 1) % len(SITES)]
         role = "core" if i % 5 == 0 else "access"
-        hosts[device_name(i)] = {
+        name = device_name(i, family)
+        platform = FAMILIES[family].platform
+        hosts[name] = {
             "hostname": "127.0.0.1",
             "port": settings.telnet_port(i) if settings.telnet else settings.base_port + i - 1,
             "groups": [site, role],
+            # Only where it differs from the defaults' cisco_ios, so an all-IOS lab's
+            # inventory reads as it always did.
+            **({"platform": platform} if family != "ios" else {}),
             "data": {
                 "tags": ["lab", site, role],
-                **({"ssh": dict(LEGACY_SSH)} if device_name(i) in settings.legacy else {}),
+                **({"ssh": dict(LEGACY_SSH)} if name in settings.legacy else {}),
             },
         }
     groups = {site: {"data": {"site": site}} for site in SITES}
@@ -267,8 +315,8 @@ def write_https_inventory(directory: Path, settings: LabSettings, lab_dir: Path)
     """
     write_inventory(directory, settings)
     hosts = yaml.safe_load((directory / "hosts.yaml").read_text())
-    for i in range(1, settings.devices + 1):
-        hosts[device_name(i)]["port"] = settings.https_port(i)
+    for i, name in enumerate(settings.names, start=1):
+        hosts[name]["port"] = settings.https_port(i)
     defaults = yaml.safe_load((directory / "defaults.yaml").read_text())
     data = defaults.setdefault("data", {})
     data.pop("ssh", None)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from netraven.lab.family import device_name as family_device_name
+
 BLOCK_RE = re.compile(
     r"^(interface|router|line|vlan|ip access-list|ipv6 access-list|ip vrf|vrf definition|"
     r"route-map|policy-map|class-map|key chain|control-plane)\b"
@@ -122,7 +124,7 @@ def _base_mac(name: str) -> str:
 
 
 def device_name(index: int) -> str:
-    return f"sw-lab-{index}"
+    return family_device_name(index, "ios")
 
 
 @dataclass
@@ -210,6 +212,7 @@ class Device:
     startup: list[Block] = field(default_factory=list)
     rejected_config: list[str] = field(default_factory=list)
     on_command: Callable[[str, str, str], None] = lambda device, mode, command: None
+    family: str = "ios"
 
     @property
     def hostname(self) -> str:
@@ -233,9 +236,19 @@ class Device:
     def find(self, line: str) -> Block | None:
         return next((b for b in self.running if b.line == line), None)
 
+    def session(self, username: str) -> Session:
+        return Session(self)
+
+    def tick(self, now: float | None = None) -> None:
+        """Nothing happens on an IOS-like device by itself."""
+
 
 class Session:
     """The CLI of one login session: exec, privileged exec and configuration modes."""
+
+    # Lines that open a configuration block, and global lines that leave one.
+    block_re = BLOCK_RE
+    global_re = GLOBAL_RE
 
     def __init__(self, device: Device) -> None:
         self.device = device
@@ -245,6 +258,9 @@ class Session:
         self.in_config = False
         self.awaiting_password = False
         self.closed = False
+
+    def logout(self) -> None:
+        """Nothing to release: IOS configuration mode holds no lock."""
 
     # --- prompts -----------------------------------------------------------------
     @property
@@ -397,6 +413,15 @@ class Session:
         return "\n".join(rows)
 
     # --- configuration mode -------------------------------------------------------
+    @property
+    def target(self) -> list[Block]:
+        """The configuration that configuration-mode lines change: the running config here."""
+        return self.device.running
+
+    @target.setter
+    def target(self, blocks: list[Block]) -> None:
+        self.device.running = blocks
+
     def _config(self, line: str) -> str:
         if line in ("end", "\x1a"):
             self.in_config = False
@@ -412,23 +437,21 @@ class Session:
             return self._invalid(line)
         negate = line.startswith("no ")
         body = line[3:].strip() if negate else line
-        block_match = BLOCK_RE.match(body)
+        block_match = self.block_re.match(body)
         if block_match:
             return self._enter_or_remove_block(body, block_match.group(1), negate)
-        if self.config_block is not None and GLOBAL_RE.match(body):
+        if self.config_block is not None and self.global_re.match(body):
             self.config_block = None
         if self.config_block is not None:
             _apply(self.config_block.children, body, negate)
             return ""
-        top = [b.line for b in self.device.running if not b.children]
+        top = [b.line for b in self.target if not b.children]
         if negate:
-            self.device.running = [
-                b for b in self.device.running if b.children or not _matches(b.line, body)
-            ]
+            self.target = [b for b in self.target if b.children or not _matches(b.line, body)]
         elif body not in top:
             replaced = _replace_index(top, body)
             if replaced is not None:
-                for b in self.device.running:
+                for b in self.target:
                     if b.line == top[replaced]:
                         b.line = body
                         break
@@ -438,10 +461,10 @@ class Session:
 
     def _enter_or_remove_block(self, body: str, kind: str, negate: bool) -> str:
         if negate:
-            self.device.running = [b for b in self.device.running if not _matches(b.line, body)]
+            self.target = [b for b in self.target if not _matches(b.line, body)]
             self.config_block = None
             return ""
-        block = self.device.find(body)
+        block = next((b for b in self.target if b.line == body), None)
         if block is None:
             block = Block(body)
             self._insert_top(block)
@@ -453,7 +476,7 @@ class Session:
         # Keep "line" blocks last, as IOS does, so new global lines land before them.
         # They are only ever inserted here, so they form a run at the end: scan it from the
         # back, which keeps a push into a 20,000-line config cheap.
-        running = self.device.running
+        running = self.target
         index = len(running)
         while index and running[index - 1].line.startswith("line "):
             index -= 1

@@ -1,4 +1,4 @@
-"""Arista-eAPI-style ``runCmds`` for a lab device, over its CLI ``Session``.
+"""Arista-eAPI-style ``runCmds`` for a lab device of any family, over its CLI session.
 
 Each request is its own CLI session, as on EOS. ``format: text`` answers every command
 with ``{"output": …}``; ``format: json`` answers ``show version`` and commands without
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from netraven.lab.device import Device, Session
+from netraven.lab.family import CliSession, LabDevice
 
 __all__ = ["run_cmds"]
 
@@ -20,7 +20,7 @@ _CONFIGURE = ("conf", "confi", "config", "configu", "configur", "configure")
 _FAILED = ("% Invalid input", "% Ambiguous command", "% Incomplete command", "% Access denied")
 
 
-def run_cmds(device: Device, body: bytes) -> dict[str, Any]:
+def run_cmds(device: LabDevice, username: str, body: bytes) -> dict[str, Any]:
     """The JSON-RPC answer to one ``runCmds`` request, run in a new CLI session."""
     try:
         request = json.loads(body)
@@ -36,7 +36,7 @@ def run_cmds(device: Device, body: bytes) -> dict[str, Any]:
     fmt = params.get("format", "json") if isinstance(params, dict) else None
     if not isinstance(cmds, list) or fmt not in ("json", "text"):
         return _rpc_error(rid, -32602, "Invalid params: cmds must be a list, format json|text")
-    session = Session(device)
+    session = device.session(username)
     results: list[dict[str, Any]] = []
     for index, cmd in enumerate(cmds):
         text, given = (cmd.get("cmd"), cmd.get("input")) if isinstance(cmd, dict) else (cmd, None)
@@ -61,13 +61,14 @@ def run_cmds(device: Device, body: bytes) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": rid, "result": results}
 
 
-def _run(session: Session, text: str, given: str | None) -> tuple[str, str | None]:
+def _run(session: CliSession, text: str, given: str | None) -> tuple[str, str | None]:
     """One eAPI command on the session: its output, and the error if it failed."""
     if text.strip() == "enable":
         session.handle("enable")
         if getattr(session, "awaiting_password", False):
             # Without an input: the lab's user is privilege 15, as eAPI accounts usually are.
-            answer = session.handle(given if given is not None else session.device.enable_secret)
+            secret = getattr(session.device, "enable_secret", "")
+            answer = session.handle(given if given is not None else secret)
             if "% Access denied" in answer:
                 return "", "Bad secret"
         return "", None
@@ -82,12 +83,12 @@ def _run(session: Session, text: str, given: str | None) -> tuple[str, str | Non
     return output, None
 
 
-def _show_version(device: Device) -> dict[str, Any]:
+def _show_version(device: LabDevice) -> dict[str, Any]:
     return {
         "modelName": "WS-C2960X-48FPD-L",
         "version": "15.2(7)E4",
-        "serialNumber": device.serial,
-        "hostname": device.hostname,
+        "serialNumber": getattr(device, "serial", ""),
+        "hostname": getattr(device, "hostname", device.name),
     }
 
 

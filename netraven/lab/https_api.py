@@ -8,8 +8,10 @@ of two heavy dependencies and a server per port.
 
 Every request needs basic auth with the lab's credentials, or the lab's API token as a
 bearer token (401 otherwise, and with the ``auth`` fault). Both APIs drive the same
-``Device`` the SSH and Telnet CLIs drive, and only through ``Session(device).handle(line)``,
-the interface every lab device family's CLI offers:
+device the SSH and Telnet CLIs drive, through ``device.session(user).handle(line)``, the
+interface every lab family offers (``lab.family``). RESTCONF maps the IOS-XE native model
+onto the IOS-like config (and the EOS-like, which keeps the same blocks); a Junos-like
+device has no RESTCONF here (404):
 
 - ``POST /command-api``: eAPI ``runCmds`` (``lab.eapi_server``).
 - ``/.well-known/host-meta`` names the RESTCONF root ``/restconf``; ``/restconf/data/…``
@@ -34,6 +36,7 @@ import h11
 from netraven.lab import restconf_model as model
 from netraven.lab.device import Device
 from netraven.lab.eapi_server import run_cmds
+from netraven.lab.family import LabDevice
 from netraven.lab.faults import Faults
 from netraven.lab.http_reply import YANG_JSON, Reply
 from netraven.lab.restconf_server import handle_data, restconf_error
@@ -54,7 +57,7 @@ HOST_META = (
 class ApiSite:
     """What one device's API needs from the lab: credentials, faults, the command log."""
 
-    device: Device
+    device: LabDevice
     username: str
     password: str
     faults: Callable[[], Faults]
@@ -76,7 +79,11 @@ class ApiSite:
         if path == "/command-api":
             if method != "POST":
                 return Reply(405, b"", [("Allow", "POST")])
-            return Reply.json(200, run_cmds(self.device, body))
+            return Reply.json(200, run_cmds(self.device, self.username, body))
+        if not isinstance(self.device, Device) and (
+            path.startswith("/restconf") or path.startswith("/.well-known/")
+        ):
+            return Reply.json(404, {"error": f"{self.device.family}-like devices have no RESTCONF"})
         if path == "/.well-known/host-meta" and method in ("GET", "HEAD"):
             return Reply(200, HOST_META.encode(), [("Content-Type", "application/xrd+xml")])
         if path.rstrip("/") == "/restconf" and method in ("GET", "HEAD"):
@@ -93,7 +100,8 @@ class ApiSite:
         if path == "/restconf/data" or path.startswith("/restconf/data/"):
             self.log(self.device.name, "restconf", f"{method} {path}", "https")
             try:
-                return handle_data(self.device, method, path, headers, body)
+                assert isinstance(self.device, Device)
+                return handle_data(self.device, self.username, method, path, headers, body)
             except model.ModelError as exc:
                 return restconf_error(exc.status, exc.tag, exc.message)
         return Reply.json(404, {"error": f"no resource {path}"})

@@ -23,7 +23,7 @@ import ipaddress
 import re
 from typing import Any
 
-from netraven.lab.device import Device, Session
+from netraven.lab.device import Device
 
 __all__ = ["NATIVE", "ModelError", "apply", "find_entry", "member_of", "merge", "read", "resolve"]
 
@@ -307,12 +307,12 @@ def _interfaces(native: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def apply(device: Device, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def apply(device: Device, username: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Validate ``new``, configure the difference through a CLI session; the lines sent."""
     lines = commands(old, check(new))
     if not lines:
         return []
-    session = Session(device)  # logged in like any CLI user: enable, configure terminal
+    session = device.session(username)  # a CLI login: enable, configure terminal
     session.handle("enable")
     if getattr(session, "awaiting_password", False):
         session.handle(device.enable_secret)

@@ -22,7 +22,7 @@ __all__ = ["handle_data", "restconf_error"]
 
 
 def handle_data(
-    device: Device, method: str, path: str, headers: dict[str, str], body: bytes
+    device: Device, username: str, method: str, path: str, headers: dict[str, str], body: bytes
 ) -> Reply:
     """One request on ``/restconf/data…``; model errors are raised as ``ModelError``."""
     steps = _steps(path[len("/restconf/data") :])
@@ -50,7 +50,7 @@ def handle_data(
             raise model.ModelError(400, "malformed-message", "the body must hold one member")
     new = copy.deepcopy(doc)
     status = _write(method, new, steps, payload)
-    model.apply(device, doc, new)
+    model.apply(device, username, doc, new)
     return Reply(status)
 
 

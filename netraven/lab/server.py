@@ -23,8 +23,9 @@ from typing import IO, Any
 
 import asyncssh
 
-from netraven.lab import faults
-from netraven.lab.device import Device, device_name, seed_config
+from netraven.lab import eos, faults, junos
+from netraven.lab.device import Device, seed_config
+from netraven.lab.family import FAMILIES, LabDevice, device_name, layout_spec, parse_layout
 from netraven.lab.faults import Faults
 from netraven.lab.https_api import ApiSite, serve_connection
 from netraven.lab.telnet import TelnetDevice
@@ -60,8 +61,9 @@ class CommandLog:
 class DeviceSSHSession(asyncssh.SSHServerSession[str]):
     """An SSH shell channel carrying one device ``Terminal``."""
 
-    def __init__(self, device: Device, latency: float, faults: Faults) -> None:
+    def __init__(self, device: LabDevice, username: str, latency: float, faults: Faults) -> None:
         self._device = device
+        self._username = username
         self._latency = latency
         self._faults = faults
         self._chan: asyncssh.SSHServerChannel[str] | None = None
@@ -86,8 +88,10 @@ class DeviceSSHSession(asyncssh.SSHServerSession[str]):
             else:
                 chan.exit(0)
 
-        self._terminal = Terminal(self._device, self._latency, self._faults, chan.write, hangup)
-        self._terminal.start()
+        self._terminal = Terminal(
+            self._device, self._username, self._latency, self._faults, chan.write, hangup
+        )
+        self._terminal.start(FAMILIES[self._device.family].banner)
 
     def data_received(self, data: str, datatype: Any) -> None:
         if self._terminal is not None:
@@ -106,9 +110,10 @@ class DeviceSSHSession(asyncssh.SSHServerSession[str]):
 class DeviceSSHServer(asyncssh.SSHServer):
     """Password login for one device, with its connection-level faults."""
 
-    def __init__(self, lab: LabServer, device: Device) -> None:
+    def __init__(self, lab: LabServer, device: LabDevice) -> None:
         self._lab = lab
         self._device = device
+        self._username = ""
 
     @property
     def _faults(self) -> Faults:
@@ -133,6 +138,7 @@ class DeviceSSHServer(asyncssh.SSHServer):
             self._lab.log.connection(self._device.name, "auth-rejected")
             return False
         accepted = username == self._lab.username and password == self._lab.password
+        self._username = username
         if not accepted:  # logged so tests can count refused logins (never the password)
             self._lab.log.connection(self._device.name, "login-refused")
         return accepted
@@ -143,7 +149,7 @@ class DeviceSSHServer(asyncssh.SSHServer):
         self._lab.log(self._device.name, "disconnect", "close", "ssh")
 
     def session_requested(self) -> DeviceSSHSession:
-        return DeviceSSHSession(self._device, self._lab.latency, self._faults)
+        return DeviceSSHSession(self._device, self._username, self._lab.latency, self._faults)
 
 
 # What a --legacy device offers, and nothing else: algorithms old gear still speaks and
@@ -166,7 +172,7 @@ class LabServer:
         self.password: str = args.password
         self.latency: float = args.latency / 1000
         self.log = CommandLog(self.state_dir / "commands.log")
-        self.devices: dict[str, Device] = {}
+        self.devices: dict[str, LabDevice] = {}
         self.devices_count: int = args.devices
         self.telnet: bool = args.telnet
         self.listeners: dict[str, asyncssh.SSHAcceptor] = {}
@@ -193,17 +199,41 @@ class LabServer:
                 )
             self.rsa_key = asyncssh.read_private_key(str(rsa_path))
         big: dict[str, int] = dict(args.big_config)
-        for i in range(1, args.devices + 1):
-            name = device_name(i)
-            device = Device(
-                name=name,
-                enable_secret=args.secret,
-                serial=f"FOC{2000 + i:05d}X{i % 10}",
-                running=seed_config(name, SECRET_HASH, args.community, big.get(name, 0)),
-                on_command=self.log,
-            )
-            device.startup = device.saved_copy()  # not shared: a push must not reach it
-            self.devices[name] = device
+        self.layout = parse_layout(args.platforms, args.devices)
+        for i, family in enumerate(self.layout, start=1):
+            device = self._new_device(i, family, args, big, self.log)
+            self.devices[device.name] = device
+
+    @staticmethod
+    def _new_device(
+        i: int, family: str, args: argparse.Namespace, big: dict[str, int], log: CommandLog
+    ) -> LabDevice:
+        if family == "eos":
+            eos_device = eos.new_device(i, args.secret, args.community)
+            eos_device.on_command = log
+            return eos_device
+        if family == "junos":
+            junos_device = junos.new_device(i, args.community, args.confirm_seconds_per_minute)
+            junos_device.on_command = log
+            return junos_device
+        name = device_name(i)
+        device = Device(
+            name=name,
+            enable_secret=args.secret,
+            serial=f"FOC{2000 + i:05d}X{i % 10}",
+            running=seed_config(name, SECRET_HASH, args.community, big.get(name, 0)),
+            on_command=log,
+        )
+        device.startup = device.saved_copy()  # not shared: a push must not reach it
+        return device
+
+    async def tick(self) -> None:
+        """Let time pass on every device, twice a second (Junos confirmed-commit rollbacks)."""
+        while True:
+            await asyncio.sleep(0.5)
+            now = time.time()
+            for device in self.devices.values():
+                device.tick(now)
 
     def faults_for(self, name: str) -> Faults:
         return self.faults.setdefault(name, Faults())
@@ -308,6 +338,12 @@ async def serve(args: argparse.Namespace) -> None:
         "legacy": sorted(args.legacy),
         "telnet_base_port": args.base_port + args.devices if args.telnet else None,
         "https_base_port": args.base_port + 2 * args.devices if args.https else None,
+        "platforms": layout_spec(lab.layout),
+        "devices_by_platform": {
+            family: [name for name, d in lab.devices.items() if d.family == family]
+            for family in dict.fromkeys(lab.layout)
+        },
+        "confirm_seconds_per_minute": args.confirm_seconds_per_minute,
         "started": time.time(),
     }
     tmp = lab.state_dir / "state.json.tmp"
@@ -325,7 +361,9 @@ async def serve(args: argparse.Namespace) -> None:
         task.add_done_callback(reloads.discard)
 
     loop.add_signal_handler(signal.SIGHUP, reload)
+    ticker = loop.create_task(lab.tick())
     await stop.wait()
+    ticker.cancel()
     lab.close()
     (lab.state_dir / "state.json").unlink(missing_ok=True)
 
@@ -364,6 +402,18 @@ def main(argv: list[str] | None = None) -> None:
         default=[],
         metavar="DEVICE:LINES",
         help="seed DEVICE with about LINES more lines of running config (repeatable)",
+    )
+    parser.add_argument(
+        "--platforms",
+        default=None,
+        metavar="FAMILY:COUNT,...",
+        help="device families in port order, e.g. ios:6,eos:2,junos:2 (default: all ios)",
+    )
+    parser.add_argument(
+        "--confirm-seconds-per-minute",
+        type=float,
+        default=60.0,
+        help="how long a Junos 'commit confirmed N' minute lasts (shorter for tests)",
     )
     args = parser.parse_args(argv)
     # Credentials come from the environment, never argv, which any local user can read.

@@ -6,8 +6,9 @@ refusing ends never loop). Commands and sub-negotiations are stripped from the i
 IOS, it echoes what is typed (except passwords) whatever the client asked for: scrapli and
 netmiko both wait for the echo of each command.
 
-Login is IOS's: ``Username:`` / ``Password:``, ``% Login invalid`` and a new prompt after
-a wrong pair, the connection closed after the third.
+Login is the device family's (``family.FAMILIES``): IOS's ``Username:`` / ``Password:`` and
+``% Login invalid``, Junos's and EOS's ``login:`` and ``Login incorrect``; a new username
+prompt after a wrong pair, the connection closed after the third.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from netraven.lab.device import Device
+from netraven.lab.family import FAMILIES, LabDevice
 from netraven.lab.terminal import LineAssembler, Terminal
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ class TelnetCodec:
         return bytes(text), bytes(reply)
 
 
+def _crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
 def encode(text: str) -> bytes:
     """Text for the wire. UTF-8 never produces 0xFF, so no IAC byte needs doubling."""
     return text.encode("utf-8")
@@ -78,9 +83,10 @@ def encode(text: str) -> bytes:
 class TelnetDevice(asyncio.Protocol):
     """One Telnet connection to one lab device; logs like an SSH one (``via: telnet``)."""
 
-    def __init__(self, lab: LabServer, device: Device) -> None:
+    def __init__(self, lab: LabServer, device: LabDevice) -> None:
         self._lab = lab
         self._device = device
+        self._family = FAMILIES[device.family]
         self._codec = TelnetCodec()
         self._login_input = LineAssembler()
         self._transport: asyncio.Transport | None = None
@@ -111,10 +117,9 @@ class TelnetDevice(asyncio.Protocol):
             self._lab.log.connection(name, "flap-drop", via="telnet")
             transport.abort()
             return
-        self._timer = asyncio.get_running_loop().call_later(
-            LOGIN_TIMEOUT, self._hangup, False
-        )
-        self._write("\r\nUser Access Verification\r\n\r\nUsername: ")
+        self._timer = asyncio.get_running_loop().call_later(LOGIN_TIMEOUT, self._hangup, False)
+        greeting = self._family.telnet_greeting + self._family.telnet_username
+        self._write(_crlf(greeting.format(host=self._device.name)))
 
     def data_received(self, data: bytes) -> None:
         text, reply = self._codec.feed(data)
@@ -150,20 +155,21 @@ class TelnetDevice(asyncio.Protocol):
                 self._timer.cancel()
             self._terminal = Terminal(
                 self._device,
+                username,
                 self._lab.latency,
                 self._lab.faults_for(name),
                 self._write,
                 self._hangup,
             )
-            self._terminal.start()
+            self._terminal.start(self._family.banner)
             return
         self._failures += 1
         self._lab.log.connection(name, "login-failed", via="telnet")
-        self._write("\r\n% Login invalid\r\n\r\n")
+        self._write(_crlf(self._family.telnet_failed))
         if self._failures >= LOGIN_TRIES:
             self._hangup(False)
         else:
-            self._write("Username: ")
+            self._write(self._family.telnet_username.format(host=self._device.name))
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._timer is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from netraven.lab.device import Device, Session
+from netraven.lab.family import LabDevice
 from netraven.lab.faults import Faults
 
 __all__ = ["LineAssembler", "Terminal"]
@@ -63,13 +63,14 @@ class Terminal:
 
     def __init__(
         self,
-        device: Device,
+        device: LabDevice,
+        username: str,
         latency: float,
         faults: Faults,
         write: Callable[[str], None],
         hangup: Callable[[bool], None],
     ) -> None:
-        self.cli = Session(device)
+        self.cli = device.session(username)
         self._latency = latency
         self._faults = faults
         self._write = write
@@ -79,8 +80,8 @@ class Terminal:
         self._lines: asyncio.Queue[str] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._write("\r\n" + self.cli.prompt)
+    def start(self, banner: str = "") -> None:
+        self._write("\r\n" + _crlf(banner + self.cli.prompt))
         self._worker = asyncio.get_running_loop().create_task(self._run())
 
     def feed(self, data: str) -> None:
@@ -93,6 +94,7 @@ class Terminal:
     def stop(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
+        self.cli.logout()
 
     async def _run(self) -> None:
         device = self.cli.device
@@ -112,11 +114,16 @@ class Terminal:
             output = self.cli.handle(line)
             if self._faults.hang and line.strip().startswith(("sh", "show")):
                 device.on_command(device.name, "fault", "hang")
-                self._write(output[: len(output) // 2].replace("\n", "\r\n"))
+                self._write(_crlf(output[: len(output) // 2]))
                 await asyncio.Event().wait()  # never answers again
             if output:
-                self._write(output.replace("\n", "\r\n") + "\r\n")
+                self._write(_crlf(output) + "\r\n")
             if self.cli.closed:
                 self._hangup(False)
                 return
-            self._write(self.cli.prompt)
+            self._write(_crlf(self.cli.prompt))
+
+
+def _crlf(text: str) -> str:
+    """Line ends as a terminal sends them (prompts span lines on Junos)."""
+    return text.replace("\n", "\r\n")

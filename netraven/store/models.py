@@ -154,3 +154,40 @@ class FeatureFlag(SQLModel, table=True):
     tags: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     updated_by: str | None = None
     updated_at: datetime | None = _when()
+# --- The job service (revision 0006): API tokens, audit log, queued job requests ---
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token: only its SHA-256 is stored; the token itself is shown once."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    role: str  # viewer, operator or admin
+    token_sha256: str = Field(index=True, unique=True)
+    created_by: str
+    created_at: datetime = Field(default_factory=now, sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = _when()
+
+
+class AuditEntry(SQLModel, table=True):
+    """One write through the service (or token management): who, what, when, from where."""
+
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=now, sa_type=DateTime(timezone=True), index=True)
+    who: str
+    role: str | None = None
+    action: str
+    target: str | None = None
+    client: str | None = None
+    status_code: int
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class JobRequest(SQLModel, table=True):
+    """What a queued job was asked to do, so that a restarted service still starts it."""
+
+    __tablename__ = "job_request"
+    job_id: int = Field(foreign_key="job.id", primary_key=True)
+    request: str = Field(sa_column=Column(Text, nullable=False))

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from sqlalchemy import LargeBinary, cast, func
 from sqlalchemy import select as core_select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from netraven.secrets import Redactor
@@ -23,10 +23,32 @@ from netraven.store.models import (
     now,
 )
 
+# Readers accept a Connection too: the job service runs these same queries on its async
+# engine through ``AsyncConnection.run_sync``, so the CLI and the API share one query each.
+Bind = Engine | Connection
+
 
 def create_job(engine: Engine, job: Job, redactor: Redactor) -> Job:
     job.options = json.dumps(redactor.obj(json.loads(job.options)))
     with Session(engine) as session:
+        session.add(job)
+        session.commit()
+        session.refresh(job)
+    return job
+
+
+def start_queued_job(engine: Engine, job_id: int, row: Job, redactor: Redactor) -> Job:
+    """A queued row becomes this run: its fields from ``row``, its id and created_at kept."""
+    row.options = json.dumps(redactor.obj(json.loads(row.options)))
+    with Session(engine) as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise LookupError(f"no queued job {job_id}")
+        for name in (
+            *("playbook", "playbook_sha256", "git_commit", "inventory", "user", "options"),
+            *("status", "pid", "machine", "started_at", "flags"),
+        ):
+            setattr(job, name, getattr(row, name))
         session.add(job)
         session.commit()
         session.refresh(job)
@@ -54,7 +76,7 @@ def finish_job(
         session.commit()
 
 
-def latest_backup_hashes(engine: Engine, hosts: list[str]) -> dict[str, str]:
+def latest_backup_hashes(engine: Bind, hosts: list[str]) -> dict[str, str]:
     """The sha256 of each host's newest backup, so identical backups are not stored twice."""
     with Session(engine) as session:
         newest = (
@@ -71,17 +93,17 @@ def latest_backup_hashes(engine: Engine, hosts: list[str]) -> dict[str, str]:
     return {host: sha for host, sha in rows if host in wanted}
 
 
-def list_jobs(engine: Engine, limit: int = 50) -> list[Job]:
+def list_jobs(engine: Bind, limit: int = 50) -> list[Job]:
     with Session(engine) as session:
         return list(session.exec(select(Job).order_by(col(Job.id).desc()).limit(limit)).all())
 
 
-def get_job(engine: Engine, job_id: int) -> Job | None:
+def get_job(engine: Bind, job_id: int) -> Job | None:
     with Session(engine) as session:
         return session.get(Job, job_id)
 
 
-def host_results(engine: Engine, job_id: int) -> list[HostResult]:
+def host_results(engine: Bind, job_id: int) -> list[HostResult]:
     with Session(engine) as session:
         return list(
             session.exec(
@@ -90,7 +112,7 @@ def host_results(engine: Engine, job_id: int) -> list[HostResult]:
         )
 
 
-def task_results(engine: Engine, job_id: int, host: str | None = None) -> list[TaskResult]:
+def task_results(engine: Bind, job_id: int, host: str | None = None) -> list[TaskResult]:
     with Session(engine) as session:
         query = select(TaskResult).where(TaskResult.job_id == job_id)
         if host:
@@ -98,7 +120,7 @@ def task_results(engine: Engine, job_id: int, host: str | None = None) -> list[T
         return list(session.exec(query.order_by(col(TaskResult.id))).all())
 
 
-def logs(engine: Engine, job_id: int, host: str | None = None) -> list[LogEntry]:
+def logs(engine: Bind, job_id: int, host: str | None = None) -> list[LogEntry]:
     with Session(engine) as session:
         query = select(LogEntry).where(LogEntry.job_id == job_id)
         if host:
@@ -106,7 +128,7 @@ def logs(engine: Engine, job_id: int, host: str | None = None) -> list[LogEntry]
         return list(session.exec(query.order_by(col(LogEntry.id))).all())
 
 
-def job_warnings(engine: Engine, job_id: int) -> list[str]:
+def job_warnings(engine: Bind, job_id: int) -> list[str]:
     """The warnings about the job as a whole (not about one host), in order."""
     with Session(engine) as session:
         query = (
@@ -120,7 +142,7 @@ def job_warnings(engine: Engine, job_id: int) -> list[str]:
 
 
 def backups(
-    engine: Engine, host: str | None = None, job_id: int | None = None
+    engine: Bind, host: str | None = None, job_id: int | None = None
 ) -> list[ConfigBackup]:
     with Session(engine) as session:
         query = select(ConfigBackup)
@@ -142,7 +164,7 @@ class BackupMeta(NamedTuple):
     created_at: datetime
 
 
-def backup_history(engine: Engine, host: str | None = None) -> list[BackupMeta]:
+def backup_history(engine: Bind, host: str | None = None) -> list[BackupMeta]:
     """Backups oldest first (by host, then storage order), without loading their text.
 
     Listing a thousand hosts' histories must not pull every config into memory, so the
@@ -164,26 +186,28 @@ def backup_history(engine: Engine, host: str | None = None) -> list[BackupMeta]:
     )
     if host is not None:
         query = query.where(col(ConfigBackup.host) == host)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            query.order_by(col(ConfigBackup.host), col(ConfigBackup.id))
-        ).all()
+    ordered = query.order_by(col(ConfigBackup.host), col(ConfigBackup.id))
+    if isinstance(engine, Connection):
+        rows = engine.execute(ordered).all()
+    else:
+        with engine.connect() as connection:
+            rows = connection.execute(ordered).all()
     return [BackupMeta(*row) for row in rows]
 
 
-def backup_text(engine: Engine, backup_id: int) -> str | None:
+def backup_text(engine: Bind, backup_id: int) -> str | None:
     """The stored (redacted) text of one backup."""
     with Session(engine) as session:
         row = session.get(ConfigBackup, backup_id)
         return row.text if row is not None else None
 
 
-def load_breakers(engine: Engine) -> list[Breaker]:
+def load_breakers(engine: Bind) -> list[Breaker]:
     with Session(engine) as session:
         return list(session.exec(select(Breaker).order_by(col(Breaker.scope_key))).all())
 
 
-def reset_breakers(engine: Engine, scope_key: str | None = None) -> int:
+def reset_breakers(engine: Bind, scope_key: str | None = None) -> int:
     with Session(engine) as session:
         query = select(Breaker)
         if scope_key:
@@ -195,7 +219,7 @@ def reset_breakers(engine: Engine, scope_key: str | None = None) -> int:
     return len(rows)
 
 
-def failed_hosts(engine: Engine, job_id: int) -> list[str]:
+def failed_hosts(engine: Bind, job_id: int) -> list[str]:
     """Hosts that failed, were unreachable or were rolled back in a job (any play)."""
     with Session(engine) as session:
         rows = session.exec(

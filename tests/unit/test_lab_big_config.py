@@ -71,8 +71,10 @@ def test_pushing_config_into_a_big_config_is_quick() -> None:
 
 
 def test_parse_big_config() -> None:
-    assert control.parse_big_config("sw-lab-2:20000", 3) == ("sw-lab-2", 20000)
+    names = control.LabSettings(devices=4, platforms="ios:3,eos:1").names
+    assert control.parse_big_config("sw-lab-2:20000", names) == ("sw-lab-2", 20000)
     for spec, message in (
+        ("eos-lab-4:10", "only IOS-like devices"),
         ("sw-lab-2", "expected DEVICE:LINES"),
         ("sw-lab-4:10", "no lab device 'sw-lab-4'"),
         ("sw-lab-01:10", "no lab device 'sw-lab-01'"),
@@ -80,7 +82,7 @@ def test_parse_big_config() -> None:
         ("sw-lab-1:0", "LINES must be"),
     ):
         with pytest.raises(InputError, match=message):
-            control.parse_big_config(spec, 3)
+            control.parse_big_config(spec, names)
 
 
 def test_bad_lab_up_input_is_input_error_before_anything_starts(tmp_path: Path) -> None:
