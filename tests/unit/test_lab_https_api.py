@@ -108,3 +108,16 @@ def test_restconf_writes_go_through_the_cli_with_rfc8040_statuses() -> None:
     assert rc(s, "PATCH", "/interface/Loopback=8", loop).status in (400, 404)
     bad = rc(s, "PATCH", "", {"Cisco-IOS-XE-native:native": {"frobnicate": 1}})
     assert bad.status == 400 and b"unknown element" in bad.body
+
+
+def test_eapi_serves_every_lab_family_and_restconf_only_the_ios_like_ones() -> None:
+    from netraven.lab import eos, junos
+
+    arista = ApiSite(eos.new_device(7, "en", "public"), "admin", "pw", Faults, lambda *a: None)
+    answer = eapi(arista, ["enable", "show running-config | include hostname"])
+    assert answer["result"][1]["output"].strip() == "hostname eos-lab-7"
+    assert arista.handle("GET", NATIVE + "/hostname", AUTH, b"").status == 200
+    juniper = ApiSite(junos.new_device(9, "public"), "admin", "pw", Faults, lambda *a: None)
+    assert juniper.handle("GET", "/.well-known/host-meta", AUTH, b"").status == 404
+    shown = eapi(juniper, ["show configuration system host-name"])
+    assert "junos-lab-9" in json.dumps(shown)
