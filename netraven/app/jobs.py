@@ -13,6 +13,7 @@ from netraven.app.read_models import (
     JobDetail,
     JobView,
     LogView,
+    TemplateUse,
     job_detail,
 )
 from netraven.domain import (
@@ -29,6 +30,7 @@ from netraven.store import queries
 from netraven.store.liveness import effective_status
 from netraven.store.models import HostResult, Job, TaskResult
 from netraven.store.queries import Bind
+from netraven.store.templates import job_templates
 
 __all__ = [
     "run_document",
@@ -142,6 +144,10 @@ def show_job(engine: Bind, ref: str | int) -> JobDetail:
             if b.job_id == job.id and b.state != "closed"
         ],
         {name: FlagSeen.model_validate(v) for name, v in json.loads(job.flags or "{}").items()},
+        [
+            TemplateUse(name=t.name, version=t.version, sha256=t.sha256)
+            for t in job_templates(engine, job.id)
+        ],
     )
 
 

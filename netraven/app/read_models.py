@@ -38,6 +38,7 @@ __all__ = [
     "NewTokenView",
     "StatsView",
     "TaskView",
+    "TemplateUse",
     "TokenView",
     "host_play_view",
     "job_detail",
@@ -177,6 +178,14 @@ class LogView(_View):
     message: str
 
 
+class TemplateUse(_View):
+    """A template repository version the job rendered (``repo:NAME@VERSION``)."""
+
+    name: str
+    version: int
+    sha256: str
+
+
 class JobDetail(_View):
     job: JobView
     hosts: dict[str, HostView]
@@ -185,6 +194,7 @@ class JobDetail(_View):
     backups: list[BackupRef]
     open_breakers: list[BreakerView]
     flags: dict[str, FlagSeen] = {}
+    templates: list[TemplateUse] = []  # repository template versions rendered
 
 
 def _task_view(t: TaskOutcome) -> TaskView:
@@ -217,6 +227,7 @@ def job_detail(
     backups: list[BackupRef],
     breakers: list[BreakerView],
     flags: dict[str, FlagSeen] | None = None,
+    templates: list[TemplateUse] | None = None,
 ) -> JobDetail:
     """The one way a job's document is assembled, from memory or from the store alike."""
     worst = host_status_of(hosts)
@@ -255,6 +266,7 @@ def job_detail(
         backups=backups,
         open_breakers=breakers,
         flags=flags or {},
+        templates=templates or [],
     )
 
 

@@ -116,6 +116,10 @@ def prepare_run(
     from netraven.vardirs import apply_var_dirs
 
     secrets += apply_var_dirs(inv, [Path(playbook).parent], vault_password)
+    from netraven.app.templates import attach_repository
+
+    # repo:NAME templates: pinned now, so a missing one fails before any device is contacted.
+    attach_repository(book.templates, store)
     notes: list[str] = []
     if limit and limit.startswith("@"):
         limit = ",".join(read_host_file(Path(limit[1:])))

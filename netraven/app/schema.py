@@ -24,6 +24,8 @@ from netraven.app.read_models import (
     NewTokenView,
     TokenView,
 )
+from netraven.app.schedules import ScheduleView
+from netraven.app.templates import TemplateDiff, TemplateVersionView
 
 __all__ = ["SCHEMAS", "render", "write"]
 
@@ -39,6 +41,13 @@ SCHEMAS: dict[str, tuple[str, Any]] = {
     "tokens.schema.json": ("GET /tokens, tokens list --json", list[TokenView]),
     "new-token.schema.json": ("POST /tokens", NewTokenView),
     "audit.schema.json": ("GET /audit", list[AuditView]),
+    # schedules and the template repository (docs/schedules.md, docs/templates.md)
+    "schedules.schema.json": ("schedules list --json, GET /schedules", list[ScheduleView]),
+    "template-versions.schema.json": (
+        "templates list|versions --json, GET /templates",
+        list[TemplateVersionView],
+    ),
+    "template-diff.schema.json": ("templates diff --json", TemplateDiff),
 }
 
 

@@ -24,7 +24,9 @@ from netraven.cli.flags_cmd import flags_app
 from netraven.cli.jobs_cmd import jobs_app
 from netraven.cli.lab_cmd import lab_app
 from netraven.cli.run_cmd import run, validate
+from netraven.cli.schedules_cmd import schedules_app
 from netraven.cli.serve_cmd import serve
+from netraven.cli.templates_cmd import templates_app
 from netraven.cli.tokens_cmd import tokens_app
 
 app = typer.Typer(
@@ -44,6 +46,8 @@ app.add_typer(backups_app, name="backups")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(flags_app, name="flags")
+app.add_typer(schedules_app, name="schedules")
+app.add_typer(templates_app, name="templates")
 app.command()(serve)
 app.add_typer(tokens_app, name="tokens")
 

@@ -125,6 +125,9 @@ def show_job(
     console.print(task_table)
     if detail.backups:
         console.print(f"{len(detail.backups)} config backup(s) stored")
+    if detail.templates:  # template repository versions the job rendered
+        used = ", ".join(f"repo:{t.name}@{t.version} ({t.sha256[:12]})" for t in detail.templates)
+        console.print(f"templates rendered: {used}", highlight=False)
     for b in detail.open_breakers:
         console.print(
             f"[red]breaker {b.scope_key} {b.state}[/red] after {b.failures} "

@@ -57,6 +57,7 @@ from netraven.store.queries import (
     load_breakers,
     start_queued_job,
 )
+from netraven.store.templates import record_job_templates
 from netraven.store.writer import BatchWriter
 
 __all__ = ["build_redactor", "execute"]
@@ -172,6 +173,9 @@ async def execute(
     except StoreError as exc:
         error = redactor.text(str(exc))
         status, code = JobStatus.FAILED, exit_codes.INTERNAL
+    rendered = [(v.name, v.version, v.sha256) for v in spec.playbook.templates.repo.rendered()]
+    if rendered:  # which template repository versions this job rendered
+        await asyncio.to_thread(record_job_templates, store, job.id, rendered)
     await asyncio.to_thread(finish_job, store, job.id, status, code, error, run.aborted)
     outcome = JobOutcome(
         job.id,

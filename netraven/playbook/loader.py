@@ -20,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from netraven.errors import InputError, InputErrors
 from netraven.playbook.config_schema import ConfigAction, config_problems
 from netraven.playbook.parse_schema import ParseSpec
+from netraven.playbook.repo import is_repo_ref
 from netraven.playbook.schema import (
     ACTIONS,
     BLOCK_TAG,
@@ -536,7 +537,16 @@ def _main_file(folder: Path) -> Path | None:
 
 
 def resolve_template(templates: Templates, name: str, search_dirs: tuple[Path, ...]) -> str:
-    """The loader name of a template file, searched like Ansible: role's templates first."""
+    """The loader name of a template file, searched like Ansible: role's templates first.
+
+    ``repo:NAME[@VERSION]`` names a template repository version instead (playbook/repo.py):
+    while loading, only its spelling is checked; in a run, the pinned version's name.
+    """
+    if is_repo_ref(name):
+        if templates.repo.source is None:
+            return templates.repo.note(name)
+        found = templates.repo.resolve(name)
+        return f"repo:{found.name}@{found.version}"
     for directory in (*search_dirs, templates.base_dir):
         candidate = directory / name
         if candidate.is_file():

@@ -18,6 +18,7 @@ from netraven.errors import InputError, TaskFailed
 from netraven.playbook.filters import data_filters, named
 from netraven.playbook.lookups import Lookups
 from netraven.playbook.netfilters import network_filters
+from netraven.playbook.repo import RepoLoader, is_repo_ref
 from netraven.playbook.variables import VarScope
 from netraven.plugins import Plugins
 
@@ -57,10 +58,12 @@ class Templates:
 
     def __init__(self, base_dir: Path) -> None:
         self.base_dir = base_dir
+        self.repo = RepoLoader()  # repo:NAME templates (netraven/playbook/repo.py)
+        self._files = jinja2.FileSystemLoader(str(base_dir))
         self.env = ImmutableSandboxedEnvironment(
             undefined=_Undefined,
             finalize=_finalize,
-            loader=jinja2.FileSystemLoader(str(base_dir)),
+            loader=jinja2.ChoiceLoader([self.repo, self._files]),
             keep_trailing_newline=False,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -91,6 +94,8 @@ class Templates:
             raise InputError(f"{where}: expression syntax error: {exc.message}") from None
 
     def check_file(self, name: str) -> None:
+        if is_repo_ref(name) and self.repo.source is None:
+            return  # checked when the run attaches the repository (app.runs)
         path = self.base_dir / name
         try:
             self.env.get_template(name)
@@ -103,10 +108,8 @@ class Templates:
 
     def add_search_dir(self, directory: Path) -> None:
         """Let templates of a role or imported playbook outside the playbook's folder load."""
-        loader = self.env.loader
-        assert isinstance(loader, jinja2.FileSystemLoader)
-        if str(directory) not in loader.searchpath:
-            loader.searchpath.append(str(directory))
+        if str(directory) not in self._files.searchpath:
+            self._files.searchpath.append(str(directory))
 
     def _compile(self, source: str) -> jinja2.Template:
         template = self._strings.get(source)

@@ -52,9 +52,11 @@ __all__ = ["BACKGROUND_TASKS", "ROUTE_MODULES", "create_app", "submit"]
 log = logging.getLogger("netraven.service")
 
 # netraven.service.routes.<name>.router, in this order.
-ROUTE_MODULES: list[str] = ["health", "jobs", "events", "backups", "breakers", "admin"]
+ROUTE_MODULES: list[str] = [
+    "health", "jobs", "events", "backups", "breakers", "admin", "schedules", "templates"
+]
 # "module:function" of background tasks started with the service.
-BACKGROUND_TASKS: list[str] = []
+BACKGROUND_TASKS: list[str] = ["netraven.service.scheduling:run_scheduler"]
 
 
 async def submit(state: ServiceState, request: StartJob, *, started_by: str) -> Submitted:

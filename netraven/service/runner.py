@@ -188,6 +188,19 @@ class JobRunner:
         self._wake_dispatcher()
         return Submitted(job_view(row), notes)
 
+    async def enqueue(self, spec: JobSpec, *, schedule: str) -> int:
+        """Queue a job whose spec a schedule's handler prepared (the scheduler's hook).
+
+        It waits for a slot like any other job. Its request is not replayable (a generated
+        backup play has no file), so after a restart it fails saying so and the schedule
+        runs again at its next time.
+        """
+        row = await asyncio.to_thread(self._queue, spec, {"schedule": schedule}, False)
+        assert row.id is not None
+        self.feeds.open(row.id)
+        self._wake_dispatcher()
+        return row.id
+
     async def cancel(self, job_id: int) -> str:
         """'cancelled' (it was queued), 'cancelling' (it runs here and is being stopped),
         or 'not-running' (finished, or running in another process: nothing to do here)."""
@@ -377,6 +390,11 @@ class JobRunner:
         if stored is None or job is None:
             raise InputError(f"job {job_id} has no stored request to run")
         body = json.loads(stored.request)
+        if "schedule" in body["request"]:  # queued by enqueue(): nothing to replay
+            raise InputError(
+                f"queued by schedule '{body['request']['schedule']}' before the service "
+                "restarted; the schedule runs again at its next time"
+            )
         if body.get("withheld_secrets"):
             raise InputError(
                 "this job was queued with extra vars under secret-looking keys, which are "

@@ -191,3 +191,8 @@ class JobRequest(SQLModel, table=True):
     __tablename__ = "job_request"
     job_id: int = Field(foreign_key="job.id", primary_key=True)
     request: str = Field(sa_column=Column(Text, nullable=False))
+
+
+# Tables kept in modules of their own, imported here so that ``SQLModel.metadata`` (the
+# migrations' autogenerate target and the schema tests) always holds every table.
+from netraven.store import schedule_models, template_models  # noqa: E402, F401

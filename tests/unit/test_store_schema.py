@@ -13,7 +13,7 @@ from netraven.store.schema import HEAD, SchemaStatus, head_revision, known_revis
 
 def test_head_constant_is_the_newest_packaged_revision() -> None:
     assert head_revision() == HEAD
-    assert known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006", "0008"}
+    assert known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"}
 
 
 def test_reader_messages_say_what_to_run() -> None:

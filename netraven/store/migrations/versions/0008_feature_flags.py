@@ -6,7 +6,7 @@ started — each flag's state and the hosts of the job it was on for — so "why
 host get the new NTP servers last Tuesday" has an answer after the flag has moved on.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
