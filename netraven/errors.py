@@ -10,6 +10,7 @@ NetRavenError
 └── DeviceError           something went wrong talking to one host
     ├── ConnectionFailed  the host could not be reached (unreachable; retryable)
     │   ├── AuthenticationFailed  login or enable refused (never retried: lockouts)
+    │   ├── TlsFailed     the device's TLS certificate is not trusted (never retried)
     │   └── SessionLost   the session dropped or stopped answering mid-task (retryable)
     ├── CheckModeBlocked  a device-changing call was attempted under --check
     └── TaskFailed        a task ran and failed: assert, template, rejected command
@@ -87,6 +88,12 @@ class ConnectionFailed(DeviceError):
 
 class AuthenticationFailed(ConnectionFailed):
     """Credentials were rejected; retrying a wrong password locks accounts."""
+
+    retryable = False
+
+
+class TlsFailed(ConnectionFailed):
+    """The device's certificate failed verification; retrying cannot make it trusted."""
 
     retryable = False
 

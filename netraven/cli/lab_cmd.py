@@ -89,6 +89,14 @@ def lab_up(
             help="Also serve Telnet (device i on base port + N + i - 1); the inventory uses it.",
         ),
     ] = False,
+    https: Annotated[
+        bool,
+        typer.Option(
+            "--https",
+            help="Also serve an HTTPS API per device (eAPI + RESTCONF, base port + 2N + i - 1, "
+            "a throwaway CA); writes inventory-https/ using it.",
+        ),
+    ] = False,
     legacy: Annotated[
         list[str] | None,
         typer.Option(
@@ -120,15 +128,23 @@ def lab_up(
         big_configs=tuple(big_config or ()),
         telnet=telnet,
         legacy=tuple(legacy or ()),
+        https=https,
     )
     state = control.up(directory, settings)
     telnet_ports = (
         f", Telnet on {settings.telnet_port(1)}-{settings.telnet_port(devices)}" if telnet else ""
     )
+    https_ports = (
+        f", HTTPS API on {settings.https_port(1)}-{settings.https_port(devices)} "
+        f"(inventory: {_shown(directory / 'inventory-https')})"
+        if https
+        else ""
+    )
     mix = f" [{state['platforms']}]" if platforms else ""
     print(
         f"lab up: {devices} device(s){mix} on 127.0.0.1:{base_port}-{base_port + devices - 1}"
-        f"{telnet_ports} (pid {state['pid']}); inventory: {_shown(directory / 'inventory')}"
+        f"{telnet_ports}{https_ports} (pid {state['pid']}); "
+        f"inventory: {_shown(directory / 'inventory')}"
     )
 
 
@@ -161,6 +177,9 @@ def lab_status(
         telnet_ports = (
             f", Telnet on {telnet_base}-{telnet_base + state['devices'] - 1}" if telnet_base else ""
         )
+        https_base = state.get("https_base_port")
+        if https_base:
+            telnet_ports += f", HTTPS API on {https_base}-{https_base + state['devices'] - 1}"
         mix = state.get("platforms", "")
         mix = f" [{mix}]" if mix and set(mix.split(",")) != {f"ios:{state['devices']}"} else ""
         print(

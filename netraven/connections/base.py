@@ -2,9 +2,10 @@
 
 Platforms use netmiko's device_type names in the inventory; scrapli's async drivers
 (over asyncssh, or asynctelnet) are the fast path where scrapli covers the platform,
-netmiko runs in a worker thread for the rest. ``data.transport`` (ssh | telnet) says how
-a host is reached; Nornir's own ways of saying "telnet" in ``connection_options`` mean
-the same.
+netmiko runs in a worker thread for the rest. ``data.transport`` (ssh | telnet | https |
+http) says how a host is reached; Nornir's own ways of saying "telnet" in
+``connection_options`` mean the same. https/http hosts go to the ``http`` kind
+(``connections/http/``), whatever their platform: what matters there is ``data.api``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any, Protocol
 
 from nornir.core.inventory import Host
 
-from netraven.connections.platforms import TRANSPORT_PORTS
+from netraven.connections.http.options import HTTP_TRANSPORTS, HttpOptions
+from netraven.connections.platforms import CLI_TRANSPORTS, TRANSPORT_PORTS
 from netraven.connections.ssh_options import SshOptions
 from netraven.errors import InputError
 from netraven.platforms import PLATFORMS
@@ -43,8 +45,9 @@ class HostParams:
     timeout: float = 30.0
     # Driver options straight from the inventory; some are secrets (a key passphrase).
     extras: dict[str, Any] = field(default_factory=dict, repr=False)
-    transport: str = "ssh"  # "ssh" | "telnet" (platforms.TRANSPORT_PORTS)
+    transport: str = "ssh"  # "ssh" | "telnet" | "https" | "http" (platforms.TRANSPORT_PORTS)
     ssh: SshOptions = field(default_factory=SshOptions)  # data.ssh: algorithms, host keys
+    http: HttpOptions | None = None  # data.api, data.tls, …: only for https/http hosts
 
     def __repr__(self) -> str:
         """The dataclass repr, with secret-looking keys of ``extras`` masked.
@@ -78,6 +81,7 @@ class HostParams:
             extras=dict(host.get("connection_extras", {}) or {}),
             transport=transport,
             ssh=SshOptions.from_host(host),
+            http=HttpOptions.from_host(host, transport) if transport in HTTP_TRANSPORTS else None,
         )
 
 
@@ -169,6 +173,7 @@ class ConnectionKind:
     platforms: frozenset[str]  # netmiko device_type names; "*" for any
     managed_args: frozenset[str] = frozenset()  # set from the inventory; extras may not repeat them
     telnet_platforms: frozenset[str] = frozenset()  # those it also reaches over Telnet; "*" any
+    transports: frozenset[str] = CLI_TRANSPORTS  # data.transport values it can serve
 
     def supports(self, platform: str) -> bool:
         return platform in self.platforms or "*" in self.platforms
@@ -194,9 +199,15 @@ class ConnectionRegistry:
         platforms: set[str] | frozenset[str],
         managed_args: frozenset[str] = frozenset(),
         telnet_platforms: set[str] | frozenset[str] = frozenset(),
+        transports: frozenset[str] = CLI_TRANSPORTS,
     ) -> None:
         self._kinds[kind] = ConnectionKind(
-            kind, factory, frozenset(platforms), managed_args, frozenset(telnet_platforms)
+            kind,
+            factory,
+            frozenset(platforms),
+            managed_args,
+            frozenset(telnet_platforms),
+            transports,
         )
 
     def kinds(self) -> list[str]:
@@ -211,10 +222,11 @@ class ConnectionRegistry:
                     f"(known: {', '.join(self.kinds())})"
                 )
             return kind
-        for kind in self._kinds.values():
+        serving = [k for k in self._kinds.values() if params.transport in k.transports]
+        for kind in serving:
             if params.platform in kind.platforms:
                 return kind
-        for kind in self._kinds.values():
+        for kind in serving:
             if "*" in kind.platforms:
                 return kind
         raise InputError(f"host {params.name}: no connection supports platform '{params.platform}'")
@@ -226,6 +238,11 @@ class ConnectionRegistry:
             raise InputError(
                 f"host {params.name}: connection '{kind.name}' does not support platform "
                 f"'{params.platform}' (it supports: {', '.join(sorted(kind.platforms))})"
+            )
+        if params.transport not in kind.transports:
+            raise InputError(
+                f"host {params.name}: data.transport {params.transport}: connection "
+                f"'{kind.name}' does not speak it (it speaks: {', '.join(sorted(kind.transports))})"
             )
         if params.transport == "telnet" and not kind.speaks_telnet(params.platform):
             raise InputError(
@@ -264,6 +281,12 @@ def _netmiko(params: HostParams) -> Connection:
     return NetmikoConnection(params)
 
 
+def _http(params: HostParams) -> Connection:
+    from netraven.connections.http.connection import HttpConnection
+
+    return HttpConnection(params)
+
+
 def default_registry() -> ConnectionRegistry:
     """A registry holding the built-in kinds: scrapli (async) first, netmiko for the rest.
 
@@ -286,4 +309,6 @@ def default_registry() -> ConnectionRegistry:
         platforms.NETMIKO_MANAGED_ARGS,
         telnet_platforms=platforms.NETMIKO_TELNET_PLATFORMS,  # its <platform>_telnet types
     )
+    # Any platform: what the API is (data.api) matters, not the CLI family.
+    registry.register("http", _http, {"*"}, transports=frozenset(HTTP_TRANSPORTS))
     return registry

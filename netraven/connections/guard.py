@@ -12,6 +12,10 @@ to chain commands).  Devices take any unambiguous abbreviation (``| red flash:x`
 alternative that happens to look like one (``include ntp|t``) is refused too — a
 false refusal only skips a task, a missed one writes to the device.
 
+Over HTTP the rule is by method: ``send`` lets GET, HEAD and OPTIONS through and refuses
+everything else before it reaches the wire (eAPI's ``runCmds`` is a POST by protocol: it
+goes through ``send_command``/``send_config``, whose command checks above apply).
+
 Refusal messages never repeat the command: it may carry a secret (``username x
 secret y``) and the message ends up on the terminal, in JSON/JUnit and in the store.
 They name the verb, and only when it looks like one.
@@ -25,10 +29,15 @@ for plugin platforms in the Huawei/H3C tradition.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from netraven.connections.base import Connection
-from netraven.errors import CheckModeBlocked
+from netraven.connections.http.options import READ_METHODS
+from netraven.errors import CheckModeBlocked, TaskFailed
 from netraven.platforms import PlatformProfile, find_profile
+
+if TYPE_CHECKING:
+    from netraven.connections.http.client import HttpReply
 
 READ_ONLY = re.compile(r"^\s*(show|sh|display|dis|ping|traceroute|terminal|dir|more)\b", re.I)
 
@@ -98,3 +107,33 @@ class CheckModeGuard:
 
     async def close(self) -> None:
         await self._inner.close()
+
+    @property
+    def api_info(self) -> Any:
+        return getattr(self._inner, "api_info", None)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpReply:
+        if method.upper() not in READ_METHODS:
+            raise CheckModeBlocked(f"check mode: {method.upper()} {path} not sent")
+        reply: HttpReply = await http_of(self._inner).send(
+            method, path, content=content, headers=headers
+        )
+        return reply
+
+    async def restconf_root(self) -> str:
+        root: str = await http_of(self._inner).restconf_root()
+        return root
+
+
+def http_of(conn: Connection) -> Any:
+    """The connection's HTTP side; a CLI connection has none."""
+    if getattr(conn, "api_info", None) is None:
+        raise TaskFailed("this host is not reached over HTTP (data.transport: https)")
+    return conn

@@ -36,7 +36,9 @@ _NETMIKO_TELNET_NAMES = """
 """
 NETMIKO_TELNET_PLATFORMS = frozenset(_NETMIKO_TELNET_NAMES.split())
 # How a host is reached (``data.transport``), and the port each uses when none is given.
-TRANSPORT_PORTS: dict[str, int] = {"ssh": 22, "telnet": 23}
+TRANSPORT_PORTS: dict[str, int] = {"ssh": 22, "telnet": 23, "https": 443, "http": 80}
+# Transports of a CLI channel (scrapli, netmiko); https/http are the ``http`` kind's.
+CLI_TRANSPORTS = frozenset({"ssh", "telnet"})
 # Arguments NetRaven fills from the inventory; connection_extras may tune anything else.
 SCRAPLI_MANAGED_ARGS = frozenset(
     {"host", "port", "auth_username", "auth_password", "auth_secondary", "transport"}

@@ -353,8 +353,14 @@ class BackupAction:
     async def __call__(self, step: Step, task: Task) -> ActionResult:
         profile = profile_for(step.platform, step.host)
         conn = await step.connection()
-        running = await conn.send_command(profile.running_config)
-        text = await off_loop(clean_running, running, step.platform, size=len(running))
+        api = getattr(conn, "api_info", None)
+        if api is not None and api.api == "restconf":  # the JSON of its data roots
+            from netraven.engine.rest_actions import restconf_backup
+
+            text = await restconf_backup(conn, api.backup_paths)  # type: ignore[arg-type]
+        else:
+            running = await conn.send_command(profile.running_config)
+            text = await off_loop(clean_running, running, step.platform, size=len(running))
         if not text.strip():
             raise TaskFailed("the device returned an empty running configuration")
         sha, stored = await step.store_backup(text)
@@ -500,6 +506,19 @@ class PluginAction:
         return result
 
 
+class _HttpAction:
+    """An action of ``engine/rest_actions.py``, imported (with httpx) on first use."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    async def __call__(self, step: Step, task: Task) -> ActionResult:
+        from netraven.engine import rest_actions
+
+        action: Action = getattr(rest_actions, self._name)()
+        return await action(step, task)
+
+
 def action_for(task: Task) -> Action:
     """The implementation of a task's action, built-in or plugin."""
     return _PLUGIN if task.plugin is not None else ACTIONS[task.action]
@@ -511,6 +530,8 @@ ACTIONS: dict[str, Action] = {
     "command": CommandAction(),
     "config": ConfigAction(),
     "backup": BackupAction(),
+    "rest": _HttpAction("RestAction"),
+    "restconf_config": _HttpAction("RestconfConfigAction"),
     "assert": AssertAction(),
     "debug": DebugAction(),
     "set_fact": SetFactAction(),

@@ -18,8 +18,8 @@ from netraven.errors import InputError
 from netraven.platforms import profile_for
 from netraven.playbook.loader import Playbook
 from netraven.playbook.patterns import select
-from netraven.playbook.schema import Play
-from netraven.playbook.tree import TaskNode
+from netraven.playbook.schema import HTTP_ACTIONS, Play
+from netraven.playbook.tree import CompiledPlay, TaskNode
 
 __all__ = ["PlanItem", "plan_job", "rolls_back"]
 
@@ -57,6 +57,22 @@ def plan_job(
     return items, warnings
 
 
+def _check_api(compiled: CompiledPlay, name: str, params: HostParams) -> None:
+    """HTTP tasks need an HTTP host; a RESTCONF host has no CLI for command:/config:."""
+    for node in compiled.task_nodes():
+        task = node.task
+        if task.action in HTTP_ACTIONS and params.http is None:
+            raise InputError(
+                f"play '{compiled.play.title}': task '{task.title}' needs an HTTP API, but host "
+                f"{name} is reached over {params.transport}; set data.transport: https"
+            )
+        if task.action in ("command", "config") and params.http and params.http.api == "restconf":
+            raise InputError(
+                f"play '{compiled.play.title}': task '{task.title}': host {name} speaks "
+                "RESTCONF (data.api: restconf), which has no CLI; use restconf_config: or rest:"
+            )
+
+
 def rolls_back(play: Play, node: TaskNode) -> bool:
     """Whether a failure after this config task rolls the host back (its own policy, or
     a failed batch under a wider rollback_scope)."""
@@ -83,6 +99,7 @@ def _check_hosts(
             if name not in checked:
                 registry.validate(params, host.get("connection", None))
                 checked.add(name)
+            _check_api(compiled, name, params)
             # Only a platform with a profile is supported: its commands are known.
             profile = profile_for(params.platform, name)
             computed = [t for t in rollback_tasks if t.rollback is None]

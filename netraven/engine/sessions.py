@@ -21,12 +21,16 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from netraven.connections.base import Connection, ConnectionRegistry, HostParams
-from netraven.connections.guard import CheckModeGuard
+from netraven.connections.guard import CheckModeGuard, http_of
 from netraven.credentials import CredentialSet
 from netraven.engine.pool import ConnectionPool, PoolKey, pool_key
 from netraven.errors import AuthenticationFailed
+
+if TYPE_CHECKING:
+    from netraven.connections.http.client import HttpReply
 
 __all__ = ["CredentialChain", "HostSession", "SessionPool"]
 
@@ -80,6 +84,31 @@ class _Watched:
             self.failed = True
             raise
 
+    @property
+    def api_info(self) -> Any:
+        return getattr(self.inner, "api_info", None)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpReply:
+        try:
+            reply: HttpReply = await http_of(self.inner).send(
+                method, path, content=content, headers=headers
+            )
+        except BaseException:
+            self.failed = True
+            raise
+        return reply
+
+    async def restconf_root(self) -> str:
+        root: str = await http_of(self.inner).restconf_root()
+        return root
+
     async def close(self) -> None:
         await self.inner.close()
 
@@ -110,6 +139,7 @@ class HostSession:
         self._conn: _Watched | None = None
         self.logins = 0
         self.reused = 0
+        self._warned: set[str] = set()
 
     @property
     def is_open(self) -> bool:
@@ -191,6 +221,10 @@ class HostSession:
                 self._pool.forget(key)
             raise
         self.logins += 1
+        for notice in getattr(raw, "notices", ()):  # e.g. TLS verification turned off
+            if notice not in self._warned:
+                self._warned.add(notice)
+                self._log(params.name, "warning", notice)
         elapsed = (time.perf_counter() - started) * 1000
         self._log(params.name, "info", f"connected in {elapsed:.0f} ms")
         self._raw, self._key = raw, key

@@ -39,6 +39,14 @@ class LabSettings:
     # Devices that offer only legacy SSH algorithms (server.LEGACY_ALGS); the inventory
     # gives them the matching data.ssh lists.
     legacy: tuple[str, ...] = ()
+    # Also serve each device's HTTPS API (eAPI + RESTCONF) on base_port + 2 * devices + i - 1,
+    # and write inventory-https/ reaching the devices through it.
+    https: bool = False
+    api_token: str = "lab-T0ken-4pi"  # bearer token the HTTPS API also accepts
+
+    def https_port(self, index: int) -> int:
+        """Device ``index``'s (1-based) HTTPS port: the block after the Telnet block."""
+        return self.base_port + 2 * self.devices + index - 1
     # Device families in port order, e.g. "ios:6,eos:2,junos:2" (family.parse_layout);
     # None: every device IOS-like. The counts must add up to ``devices``.
     platforms: str | None = None
@@ -122,6 +130,7 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
         "NETRAVEN_LAB_PASSWORD": settings.password,
         "NETRAVEN_LAB_SECRET": settings.secret,
         "NETRAVEN_LAB_COMMUNITY": settings.community,
+        "NETRAVEN_LAB_API_TOKEN": settings.api_token,
     }
     log = (lab_dir / "lab.log").open("w")
     process = subprocess.Popen(
@@ -141,6 +150,7 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
             settings.username,
             *(arg for device, lines in big for arg in ("--big-config", f"{device}:{lines}")),
             *(["--telnet"] if settings.telnet else []),
+            *(["--https"] if settings.https else []),
             *(arg for device in settings.legacy for arg in ("--legacy", device)),
             *(["--platforms", layout_spec(settings.layout)] if settings.platforms else []),
             "--confirm-seconds-per-minute",
@@ -158,6 +168,8 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
         state = read_state(lab_dir)
         if state is not None and state.get("pid") == process.pid:
             write_inventory(lab_dir / "inventory", settings, lab_dir / "known_hosts")
+            if settings.https:
+                write_https_inventory(lab_dir / "inventory-https", settings, lab_dir)
             return state
         if process.poll() is not None:
             tail = (lab_dir / "lab.log").read_text()[-400:].strip().splitlines()
@@ -292,6 +304,31 @@ def write_inventory(
     }
     for name, content in (("hosts", hosts), ("groups", groups), ("defaults", defaults)):
         (directory / f"{name}.yaml").write_text(yaml.safe_dump(content, sort_keys=False))
+
+
+def write_https_inventory(directory: Path, settings: LabSettings, lab_dir: Path) -> None:
+    """The same hosts, sites and roles, reached through their HTTPS API.
+
+    Defaults: ``transport: https``, ``api: eapi`` (a host or group set to ``api: restconf``
+    speaks RESTCONF on the same port), TLS verified against the lab's own CA, whose path
+    (absolute) goes in ``data.tls.ca_bundle``.
+    """
+    write_inventory(directory, settings)
+    hosts = yaml.safe_load((directory / "hosts.yaml").read_text())
+    for i, name in enumerate(settings.names, start=1):
+        hosts[name]["port"] = settings.https_port(i)
+    defaults = yaml.safe_load((directory / "defaults.yaml").read_text())
+    data = defaults.setdefault("data", {})
+    data.pop("ssh", None)
+    data.update(
+        {
+            "transport": "https",
+            "api": "eapi",
+            "tls": {"ca_bundle": str((lab_dir / "tls" / "ca.pem").resolve())},
+        }
+    )
+    (directory / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    (directory / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
 
 
 def command_log(lab_dir: Path) -> list[dict[str, Any]]:

@@ -5,7 +5,9 @@ Run as ``python -m netraven.lab.server --state-dir DIR ...``; it writes
 to ``DIR/commands.log`` so tests can prove what was (and was not) sent.
 
 Ports: device *i* (1-based) serves SSH on ``base_port + i - 1``; with ``--telnet`` it also
-serves Telnet on ``base_port + devices + i - 1``, the block right after the SSH ports.
+serves Telnet on ``base_port + devices + i - 1``, the block right after the SSH ports; with
+``--https`` its HTTPS API (eAPI and RESTCONF, ``lab/https_api.py``) on
+``base_port + 2 * devices + i - 1``, with a certificate from the lab's CA (``lab/tls.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from netraven.lab import eos, faults, junos
 from netraven.lab.device import Device, seed_config
 from netraven.lab.family import FAMILIES, LabDevice, device_name, layout_spec, parse_layout
 from netraven.lab.faults import Faults
+from netraven.lab.https_api import ApiSite, serve_connection
 from netraven.lab.telnet import TelnetDevice
 from netraven.lab.terminal import Terminal
 from netraven.system import raise_fd_limit
@@ -174,6 +177,13 @@ class LabServer:
         self.telnet: bool = args.telnet
         self.listeners: dict[str, asyncssh.SSHAcceptor] = {}
         self.telnet_listeners: dict[str, asyncio.Server] = {}
+        self.https: bool = args.https
+        self.https_listeners: dict[str, asyncio.Server] = {}
+        self.tls_context = None
+        if self.https:
+            from netraven.lab.tls import lab_tls, server_context
+
+            self.tls_context = server_context(lab_tls(self.state_dir))
         self.faults: dict[str, Faults] = {}
         key_path = self.state_dir / "host_key"
         if not key_path.exists():
@@ -234,12 +244,32 @@ class LabServer:
     def telnet_port_of(self, name: str) -> int:
         return self.port_of(name) + self.devices_count
 
+    def https_port_of(self, name: str) -> int:
+        return self.port_of(name) + 2 * self.devices_count
+
+    async def _listen_https(self, name: str) -> None:
+        device, faults = self.devices[name], lambda: self.faults_for(name)
+        token = os.environ.get("NETRAVEN_LAB_API_TOKEN") or None
+        site = ApiSite(device, self.username, self.password, faults, self.log, token)
+
+        def latency() -> float:
+            return self.latency + self.faults_for(name).slow_ms / 1000
+
+        async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await serve_connection(reader, writer, site, latency)
+
+        self.https_listeners[name] = await asyncio.start_server(
+            client, "127.0.0.1", self.https_port_of(name), ssl=self.tls_context
+        )
+
     async def listen(self, name: str) -> None:
         device = self.devices[name]
         if self.telnet:
             self.telnet_listeners[name] = await asyncio.get_running_loop().create_server(
                 lambda: TelnetDevice(self, device), "127.0.0.1", self.telnet_port_of(name)
             )
+        if self.https:
+            await self._listen_https(name)
         legacy: dict[str, Any] = {}
         if name in self.legacy:
             legacy = {**LEGACY_ALGS, "server_host_keys": [self.rsa_key]}
@@ -263,6 +293,8 @@ class LabServer:
                 self.listeners.pop(name).close()
                 if name in self.telnet_listeners:
                     self.telnet_listeners.pop(name).close()
+                if name in self.https_listeners:
+                    self.https_listeners.pop(name).close()
             elif not wanted.refuse and name not in self.listeners:
                 await self.listen(name)
         faults.acknowledge(self.state_dir)
@@ -288,6 +320,8 @@ class LabServer:
             listener.close()
         for server in self.telnet_listeners.values():
             server.close()
+        for server in self.https_listeners.values():
+            server.close()
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -303,6 +337,7 @@ async def serve(args: argparse.Namespace) -> None:
         "telnet": args.telnet,
         "legacy": sorted(args.legacy),
         "telnet_base_port": args.base_port + args.devices if args.telnet else None,
+        "https_base_port": args.base_port + 2 * args.devices if args.https else None,
         "platforms": layout_spec(lab.layout),
         "devices_by_platform": {
             family: [name for name, d in lab.devices.items() if d.family == family]
@@ -347,6 +382,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--username", default="admin")
     parser.add_argument(
         "--telnet", action="store_true", help="also serve Telnet, on base_port + devices + i - 1"
+    )
+    parser.add_argument(
+        "--https",
+        action="store_true",
+        help="also serve the HTTPS API (eAPI, RESTCONF), on base_port + 2 * devices + i - 1",
     )
     parser.add_argument(
         "--legacy",

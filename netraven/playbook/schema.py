@@ -24,6 +24,7 @@ from pydantic import (
 # Re-exported: the config task's model lives in its own module.
 from netraven.playbook.config_schema import ConfigAction as ConfigAction
 from netraven.playbook.parse_schema import ParseSpec
+from netraven.playbook.rest_schema import RestAction, RestconfConfigAction
 from netraven.playbook.rollout_keys import (
     SerialStep,
     not_also_in_recovery,
@@ -33,9 +34,10 @@ from netraven.playbook.rollout_keys import (
 
 # Actions that talk to the device, then those that run on the controller only.
 DEVICE_ACTIONS = ("command", "config", "backup")
+HTTP_ACTIONS = ("rest", "restconf_config")  # device actions for hosts reached over HTTP(S)
 LOCAL_ACTIONS = ("assert", "debug", "set_fact", "fail", "template", "meta")
 INCLUDE_ACTIONS = ("include_tasks", "import_tasks")
-ACTIONS = (*DEVICE_ACTIONS, *LOCAL_ACTIONS, *INCLUDE_ACTIONS)
+ACTIONS = (*DEVICE_ACTIONS, *LOCAL_ACTIONS, *INCLUDE_ACTIONS, *HTTP_ACTIONS)
 _FIELD_OF = {"assert": "assert_"}
 
 # Plugin actions (netraven/plugins.py): the loader validates with this context key set to
@@ -245,6 +247,8 @@ class Task(_Common):
     parse: ParseSpec | None = None
     config: ConfigAction | None = None
     backup: BackupAction | None = None
+    rest: RestAction | None = None
+    restconf_config: RestconfConfigAction | None = None
     assert_: AssertAction | None = Field(default=None, alias="assert")
     debug: DebugAction | None = None
     set_fact: dict[str, Any] | None = None
@@ -350,7 +354,7 @@ class Task(_Common):
         """A device action (built-in or plugin): session, retries, check guard, rollback."""
         if self.plugin is not None:
             return self.plugin.device
-        return self.action in DEVICE_ACTIONS
+        return self.action in DEVICE_ACTIONS or self.action in HTTP_ACTIONS
 
     @property
     def loop_source(self) -> str | list[Any] | dict[str, Any] | None:
@@ -370,6 +374,10 @@ class Task(_Common):
             return f"include_tasks: {self.include_tasks}"
         if self.meta:
             return f"meta: {self.meta.action}"
+        if self.rest:
+            return f"rest: {self.rest.method} {self.rest.path}"
+        if self.restconf_config:
+            return f"restconf_config: {self.restconf_config.path}"
         return self.action
 
 
