@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from netraven.errors import InputError
+from netraven.flags.builtin import merge_declared
 from netraven.flags.model import NAME_RE, FlagDefinition
 
 FILE_NAME = "netraven.toml"
@@ -116,7 +117,8 @@ class Settings:
     service_max_jobs: int = 2
     service_playbook_dir: Path | None = None  # None: the project root (netraven.toml's dir)
     config_file: Path | None = None
-    # Feature flags declared in netraven.toml (``[flags.NAME]``), in file order.
+    # Feature flags declared in netraven.toml (``[flags.NAME]``), in file order, then the
+    # built-in ones (netraven/flags/builtin.py) not redeclared there.
     flags: tuple[FlagDefinition, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -208,7 +210,7 @@ def load_settings(cwd: Path | None = None, **cli_overrides: Any) -> Settings:
         service_playbook_dir=values.get("service_playbook_dir") or root,
         config_file=config_file,
         sources=sources,
-        flags=flags,
+        flags=merge_declared(flags),
     )
 
 

@@ -37,10 +37,11 @@ def _view(state: FlagState, override: FlagOverride | None) -> FlagView:
 
 
 def flag_states(definitions: Sequence[FlagDefinition], store: Engine) -> dict[str, FlagState]:
-    """What a job starting now sees; no declared flags, no store access."""
-    if not definitions:
+    """What a job starting now sees: the ``job``-scope flags; none, no store access."""
+    for_jobs = [d for d in definitions if d.scope == "job"]
+    if not for_jobs:
         return {}
-    return resolve(definitions, flag_queries.load_overrides(store))
+    return resolve(for_jobs, flag_queries.load_overrides(store))
 
 
 def list_flags(definitions: Sequence[FlagDefinition], store: Engine | None) -> list[FlagView]:

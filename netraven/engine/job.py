@@ -34,6 +34,7 @@ from netraven.engine.breaker_store import StoreBreakerRecorder
 from netraven.engine.breakers import HALF_OPEN, OPEN, BreakerBoard, BreakerState
 from netraven.engine.context import JobContext
 from netraven.engine.events import Fanout, NullListener, RunListener
+from netraven.engine.features import connection_gate
 from netraven.engine.host import run_host_play
 from netraven.engine.limits import JobLimits, read_limits
 from netraven.engine.linear import LinearGate
@@ -265,6 +266,7 @@ class _JobRun:
             self._log,
             before_login=self.limits.before_login,
             pool=pool,
+            gate=connection_gate(spec.flags, spec.inventory),
         )
         self.ctx = JobContext(
             job_id=job_id,

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 from netraven.connections.base import Connection, ConnectionRegistry, HostParams
 from netraven.connections.guard import CheckModeGuard, http_of
 from netraven.credentials import CredentialSet
+from netraven.engine.features import Gate
 from netraven.engine.pool import ConnectionPool, PoolKey, pool_key
-from netraven.errors import AuthenticationFailed
+from netraven.errors import AuthenticationFailed, TaskFailed
 
 if TYPE_CHECKING:
     from netraven.connections.http.client import HttpReply
@@ -124,8 +125,10 @@ class HostSession:
         credentials: CredentialChain | None = None,
         before_login: BeforeLogin = _no_wait,
         pool: ConnectionPool | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.params = params
+        self._gate = gate
         self._pool = pool
         self._raw: Connection | None = None
         self._key: PoolKey | None = None  # set while the raw connection counts in the pool
@@ -151,6 +154,11 @@ class HostSession:
         return self._conn
 
     async def _log_in(self) -> _Watched:
+        if self._gate is not None:
+            kind = self._registry.kind_for(self._base, self._requested).name
+            refused = self._gate(self._base.name, kind)
+            if refused is not None:
+                raise TaskFailed(refused)
         chain = self.credentials
         if self._pool is not None:
             reused = await self._from_pool(self._pool)
@@ -259,8 +267,10 @@ class SessionPool:
         log: Log,
         before_login: BeforeLogin = _no_wait,
         pool: ConnectionPool | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self._registry = registry
+        self._gate = gate
         self._pool = pool
         self._before_login = before_login
         self._check = check
@@ -287,6 +297,7 @@ class SessionPool:
                 chain,
                 self._before_login,
                 self._pool,
+                self._gate,
             )
             self._sessions[params.name] = session
         return session

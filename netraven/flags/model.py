@@ -19,6 +19,7 @@ class FlagDefinition:
     name: str
     description: str = ""
     default: bool = False
+    scope: str = "job"  # "job": decided per host in jobs; "ui": hides web UI pages
 
 
 @dataclass(frozen=True)

@@ -175,8 +175,9 @@ def test_toggle_a_flag_and_see_the_ui_change(page: Page, service: Service) -> No
     expect(page.get_by_role("heading", name="Circuit breakers")).to_be_visible()
 
     page.get_by_role("link", name="Flags").click()
-    page.get_by_label("Percent of hosts").last.fill("25")
-    page.get_by_label("Tags").last.fill("canary")
+    row = page.locator('tr[data-flag="new_ntp"]')
+    row.get_by_label("Percent of hosts").fill("25")
+    row.get_by_label("Tags").fill("canary")
     page.get_by_role("button", name="Roll out new_ntp").click()
     expect(page.locator('tr[data-flag="new_ntp"] .summary')).to_have_text(
         "rollout: 25% of hosts or tags canary"

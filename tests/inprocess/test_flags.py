@@ -84,3 +84,31 @@ def test_without_flags_nothing_is_recorded(world: World) -> None:
     job = queries.get_job(world.store, job_id)
     assert job is not None and job.flags is None
     assert json.loads(job.options)["check"] is False
+
+
+def test_a_builtin_flag_switches_the_http_connection_kind_off_per_host(world: World) -> None:
+    from tests.inprocess.test_rest import SECRET, api_device, registry
+
+    devices = {"r1": api_device("r1"), "r2": api_device("r2")}
+    hosts = {
+        name: {
+            "hostname": "127.0.0.1",
+            "port": 8443,
+            "platform": "cisco_ios",
+            "data": {"transport": "https", "enable_secret": SECRET, "tags": tags},
+        }
+        for name, tags in (("r1", ["canary"]), ("r2", []))
+    }
+    # On for the canary only: r2's bucket is above 0 %, so the tag alone decides.
+    state = FlagState("http_connections", "", True, "rollout", 0.0, ("canary",))
+    play = "- hosts: all\n  tasks:\n    - command: show version\n"
+    spec = dataclasses.replace(world.spec(play, hosts), flags={"http_connections": state})
+    outcome = asyncio.run(execute(spec, store=world.store, connections=registry(devices)))
+    detail = show_job(world.store, outcome.job_id)
+    assert detail.hosts["r1"].status == HostStatus.OK
+    assert detail.hosts["r2"].status == HostStatus.FAILED
+    error = detail.hosts["r2"].tasks[0].error or ""
+    assert "http connection kind is switched off for this host by feature flag" in error
+    assert "netraven flags enable http_connections" in error
+    assert devices["r1"].requests and not devices["r2"].requests  # nothing was sent to r2
+    assert detail.flags["http_connections"].on == ["r1"]

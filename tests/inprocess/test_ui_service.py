@@ -89,8 +89,10 @@ def test_flags_api_roles_changes_and_audit(app: App) -> None:
     listed = c.get("/flags", headers=app.api("viewer"))
     assert listed.status_code == 200
     assert [(f["name"], f["mode"], f["default"]) for f in listed.json()] == [
-        ("ui_breakers", "default", True), ("new_ntp", "default", False)
-    ]  # fmt: skip
+        ("ui_breakers", "default", True), ("new_ntp", "default", False),
+        ("http_connections", "default", True), ("ui_backups", "default", True),
+        ("ui_schedules", "default", True), ("ui_templates", "default", True),
+    ]  # fmt: skip  (declared first, then the built-ins not redeclared)
     assert c.get("/flags").status_code == 401
     assert c.post("/flags/new_ntp/enable", headers=app.api("viewer")).status_code == 403
 
@@ -108,7 +110,8 @@ def test_flags_api_roles_changes_and_audit(app: App) -> None:
     assert reset.json()["mode"] == "default" and reset.json()["updated_by"] is None
 
     unknown = c.post("/flags/nope/enable", headers=app.api("operator"))
-    assert unknown.status_code == 404 and "declared: ui_breakers, new_ntp" in unknown.text
+    assert unknown.status_code == 404
+    assert "declared: ui_breakers, new_ntp, http_connections" in unknown.text
     too_much = c.post("/flags/new_ntp/rollout", headers=app.api("operator"),
                       json={"percent": 101})  # fmt: skip
     assert too_much.status_code == 422

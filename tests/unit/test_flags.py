@@ -8,6 +8,7 @@ import pytest
 
 from netraven.errors import InputError
 from netraven.flags import BUCKETS, FlagDefinition, FlagOverride, FlagState, bucket, resolve
+from netraven.flags.builtin import BUILTIN_FLAGS
 from netraven.settings import load_settings
 
 HOSTS = [f"sw-{i:04d}" for i in range(4000)]
@@ -71,10 +72,11 @@ def test_flags_are_declared_in_netraven_toml(tmp_path: Path) -> None:
         "default = false\n\n[flags.fast_backup]\ndefault = true\n"
     )
     settings = load_settings(tmp_path)
-    assert settings.flags == (
+    assert settings.flags[:2] == (
         FlagDefinition("new_ntp", "Push the new NTP servers", False),
         FlagDefinition("fast_backup", "", True),
     )
+    assert settings.flags[2:] == BUILTIN_FLAGS
     assert settings.forks == 5
 
 
@@ -95,3 +97,19 @@ def test_bad_declarations_name_file_line_and_field(
         load_settings(tmp_path)
     assert message in str(raised.value)
     assert f"netraven.toml:{line}" in str(raised.value)
+
+
+def test_builtin_flags_are_always_there_and_a_declaration_changes_their_default(
+    tmp_path: Path,
+) -> None:
+    from netraven.app.flags import flag_states
+
+    plain = load_settings(tmp_path).flags
+    assert plain == BUILTIN_FLAGS
+    (tmp_path / "netraven.toml").write_text("[flags.ui_breakers]\ndefault = false\n")
+    flags = load_settings(tmp_path).flags
+    ui = next(f for f in flags if f.name == "ui_breakers")
+    assert ui.default is False and ui.scope == "ui" and ui.description  # kept from the built-in
+    assert [f.name for f in flags].count("ui_breakers") == 1
+    # Jobs only see job-scope flags: with only UI flags the store is not even read.
+    assert flag_states([f for f in flags if f.scope == "ui"], None) == {}  # type: ignore[arg-type]

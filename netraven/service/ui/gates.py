@@ -1,8 +1,9 @@
 """Which UI pages follow which feature flags: a page whose flag is off is hidden, not broken.
 
-A page is gated only when its flag is declared in ``netraven.toml`` (``[flags.ui_breakers]``
-…), so a project that declares none sees every page. Off means the flag is ``off``, or at
-its declared default and that default is false; a rollout counts as on, because a page is
+The page flags are built in (netraven/flags/builtin.py, on by default), so every project can
+switch a page off (``netraven flags disable ui_breakers``) and a ``[flags.ui_breakers]``
+table in ``netraven.toml`` may change the default. Off means the flag is ``off``, or at its
+default and that default is false; a rollout counts as on, because a page is
 shown to people, not to hosts. A hidden page leaves the navigation and its routes answer
 404, like a page that does not exist; the API under it is not gated.
 """
