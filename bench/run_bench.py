@@ -41,6 +41,7 @@ PLAYBOOK = """\
 class Measure:
     name: str
     seconds: float
+    cpu_seconds: float  # user + sys of the process (the fair figure on a shared machine)
     peak_rss_mb: float
     returncode: int
     tail: str
@@ -57,7 +58,8 @@ def measure(name: str, argv: list[str]) -> Measure:
     seconds = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     tail = "\n".join(output.strip().splitlines()[-2:])
-    return Measure(name, seconds, usage.ru_maxrss / 1024, code, tail)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measure(name, seconds, cpu, usage.ru_maxrss / 1024, code, tail)
 
 
 def argv_for(
@@ -131,7 +133,8 @@ def main() -> int:
                 m = measure(name, argv_for(name, work, inventory, forks, args.workers, round_no))
                 results.setdefault(name, []).append(m)
                 print(
-                    f"round {round_no} {name:<9} {m.seconds:8.2f} s  peak RSS "
+                    f"round {round_no} {name:<9} {m.seconds:8.2f} s  cpu {m.cpu_seconds:7.2f} s  "
+                    f"peak RSS "
                     f"{m.peak_rss_mb:7.1f} MB  exit {m.returncode}  "
                     f"({m.tail.splitlines()[-1] if m.tail else ''})"
                 )
@@ -156,6 +159,21 @@ def main() -> int:
             f"nornir+netmiko / netraven = {median['netmiko'] / median['netraven']:5.2f}x  "
             "(target >= 4x)"
         )
+    cpu_ratios = [
+        n.cpu_seconds / r.cpu_seconds
+        for n, r in zip(results["netraven"], results["scrapli"], strict=True)
+    ]
+    cpu = {name: statistics.median(m.cpu_seconds for m in ms) for name, ms in results.items()}
+    print(
+        "cpu (user+sys), median: "
+        + ", ".join(
+            f"{k} {v:.2f} s ({v / args.devices * 1000:.2f} ms/device)" for k, v in cpu.items()
+        )
+    )
+    print(
+        f"netraven / raw scrapli cpu = {statistics.median(cpu_ratios):5.2f}x, the rounds' median "
+        f"(per round: {', '.join(f'{r:.2f}' for r in cpu_ratios)})"
+    )
     print(f"netraven peak RSS         = {rss:5.1f} MB (target < 250 MB)")
     shutil.rmtree(work, ignore_errors=True)
     failed = sorted({m.name for ms in results.values() for m in ms if m.returncode != 0})
