@@ -3,11 +3,11 @@
 The CLI owns its process, so it may tune the collector; the engine never does (a service
 embedding it keeps its own settings). With CPython's defaults (700, 10, 10) a
 1,000-device run spent about a quarter of its CPU time in the cyclic collector: every
-SSH session allocates thousands of container objects, and each young collection also
-re-traverses what the imports left behind (SQLAlchemy, pydantic, the playbook's models).
-Measured at 1,000 devices (bench/run_bench.py, docs/performance.md): 2.3 s of 9.0 s
-CPU with the defaults, under 0.4 s with these settings, peak RSS unchanged within a
-few MB.
+SSH session allocates thousands of container objects, which triggers young collections
+all the time, and each full collection re-traversed the ~115,000 objects start-up left
+behind (SQLAlchemy, pydantic, the playbook's models, the inventory).
+Measured at 1,000 devices (docs/performance.md): 2.3 s of 9.0 s CPU with the defaults,
+0.16 s with these settings, peak RSS unchanged within a few MB.
 
 Nothing is left uncollected: reference counting frees acyclic garbage at once, as always,
 and cycles are still found — after 50,000 net new container objects instead of 700, which
