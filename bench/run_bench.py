@@ -41,15 +41,28 @@ PLAYBOOK = """\
 class Measure:
     name: str
     seconds: float
+    cpu_seconds: float  # user + sys of the process (the fair figure on a shared machine)
     peak_rss_mb: float
     returncode: int
     tail: str
 
 
-def measure(name: str, argv: list[str]) -> Measure:
+def child_env(work: Path) -> dict[str, str]:
+    """Every case with a bytecode cache, as an installed package has (pip compiles it).
+
+    The libraries all cases load come with theirs in site-packages; NetRaven's own modules,
+    run from this checkout with PYTHONDONTWRITEBYTECODE set (as in this dev VM), would
+    otherwise be compiled from source in every measured process (~0.1 s of CPU).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
+def measure(name: str, argv: list[str], env: dict[str, str] | None = None) -> Measure:
     started = time.perf_counter()
     process = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True, env=env
     )
     assert process.stdout is not None
     output = process.stdout.read()
@@ -57,7 +70,8 @@ def measure(name: str, argv: list[str]) -> Measure:
     seconds = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     tail = "\n".join(output.strip().splitlines()[-2:])
-    return Measure(name, seconds, usage.ru_maxrss / 1024, code, tail)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measure(name, seconds, cpu, usage.ru_maxrss / 1024, code, tail)
 
 
 def argv_for(
@@ -123,15 +137,21 @@ def main() -> int:
     results: dict[str, list[Measure]] = {}
     cases = ["scrapli", "netraven"] + ([] if args.skip_netmiko else ["netmiko"])
     try:
-        # A warm-up connection round, then the cases alternate, so that neither profits
-        # from a lab the other warmed up or suffers from a noisy minute alone.
-        measure("warm-up", argv_for("scrapli", work, inventory, forks, args.workers, "warmup"))
+        # A warm-up run of the two asyncio cases (which also fills the bytecode cache), then
+        # the cases alternate, so that neither profits from a lab the other warmed up or
+        # suffers from a noisy minute alone.
+        env = child_env(work)
+        for name in ("scrapli", "netraven"):
+            measure("warm-up", argv_for(name, work, inventory, forks, args.workers, "warmup"), env)
         for round_no in range(1, args.rounds + 1):
             for name in cases:
-                m = measure(name, argv_for(name, work, inventory, forks, args.workers, round_no))
+                m = measure(
+                    name, argv_for(name, work, inventory, forks, args.workers, round_no), env
+                )
                 results.setdefault(name, []).append(m)
                 print(
-                    f"round {round_no} {name:<9} {m.seconds:8.2f} s  peak RSS "
+                    f"round {round_no} {name:<9} {m.seconds:8.2f} s  cpu {m.cpu_seconds:7.2f} s  "
+                    f"peak RSS "
                     f"{m.peak_rss_mb:7.1f} MB  exit {m.returncode}  "
                     f"({m.tail.splitlines()[-1] if m.tail else ''})"
                 )
@@ -156,6 +176,21 @@ def main() -> int:
             f"nornir+netmiko / netraven = {median['netmiko'] / median['netraven']:5.2f}x  "
             "(target >= 4x)"
         )
+    cpu_ratios = [
+        n.cpu_seconds / r.cpu_seconds
+        for n, r in zip(results["netraven"], results["scrapli"], strict=True)
+    ]
+    cpu = {name: statistics.median(m.cpu_seconds for m in ms) for name, ms in results.items()}
+    print(
+        "cpu (user+sys), median: "
+        + ", ".join(
+            f"{k} {v:.2f} s ({v / args.devices * 1000:.2f} ms/device)" for k, v in cpu.items()
+        )
+    )
+    print(
+        f"netraven / raw scrapli cpu = {statistics.median(cpu_ratios):5.2f}x, the rounds' median "
+        f"(per round: {', '.join(f'{r:.2f}' for r in cpu_ratios)})"
+    )
     print(f"netraven peak RSS         = {rss:5.1f} MB (target < 250 MB)")
     shutil.rmtree(work, ignore_errors=True)
     failed = sorted({m.name for ms in results.values() for m in ms if m.returncode != 0})

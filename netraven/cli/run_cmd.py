@@ -188,6 +188,9 @@ def run(
         raise typer.Exit(0)
     if inventory is None:
         raise InputError("-i/--inventory is required (except with --syntax-check)")
+    from netraven.cli.collector import freeze_loaded, tune_for_run
+
+    tune_for_run()
     import asyncio
 
     from rich.console import Console
@@ -242,6 +245,7 @@ def run(
         out, err, redactor, verbose=verbose, show_diff=diff, live=text_to_stdout
     )
     raise_fd_limit()
+    freeze_loaded()
     outcome = asyncio.run(_execute_until_signalled(spec, store, reporter))
     if text_to_stdout:
         reporter.recap(outcome)
