@@ -16,6 +16,7 @@ from scrapli.exceptions import (
 )
 
 from netraven.connections.base import HostParams
+from netraven.connections.known_hosts import known_hosts
 from netraven.connections.platforms import SCRAPLI_MANAGED_ARGS
 from netraven.errors import (
     AuthenticationFailed,
@@ -47,6 +48,9 @@ class ScrapliConnection:
             # data.ssh: algorithms and host key checking, done by asyncssh itself (it
             # matches [host]:port entries; scrapli's own check, auth_strict_key, does not).
             options["asyncssh"] = {**options.get("asyncssh", {}), **params.ssh.asyncssh_args()}
+            path = options["asyncssh"].get("known_hosts")
+            if isinstance(path, str):  # parsed once, not at every connect
+                options["asyncssh"]["known_hosts"] = known_hosts(path)
         tunables: dict[str, Any] = {
             "auth_strict_key": False,  # host keys: asyncssh's known_hosts above
             "transport_options": options,
