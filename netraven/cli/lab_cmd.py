@@ -65,8 +65,8 @@ def lab_up(
         typer.Option(
             "--confirm-seconds-per-minute",
             min=0.001,
-            help="How long a minute of Junos 'commit confirmed N' lasts (default 60; short "
-            "for tests).",
+            help="How long a minute of 'commit confirmed' lasts (Junos N minutes, IOS-XR N "
+            "seconds; default 60; short for tests).",
         ),
     ] = 60.0,
     base_port: Annotated[int, typer.Option("--base-port", min=1024, max=65000)] = 10022,

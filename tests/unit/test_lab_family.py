@@ -23,7 +23,7 @@ def test_layout_in_the_order_given_and_default_all_ios() -> None:
     ("spec", "devices", "message"),
     [
         ("ios:2,eos:2", 5, "adds up to 4 device\\(s\\), but --devices is 5"),
-        ("nxos:2", None, "unknown family 'nxos'"),
+        ("vyos:2", None, "unknown family 'vyos'"),
         ("ios:2,ios:1", None, "'ios' given twice"),
         ("eos", None, "expected FAMILY:COUNT"),
         ("eos:x", None, "expected FAMILY:COUNT"),
