@@ -56,8 +56,8 @@ def lab_up(
         str | None,
         typer.Option(
             "--platforms",
-            help="Families in port order, e.g. ios:6,eos:2,junos:2 (ios, eos, junos); the "
-            "counts must add up to --devices when both are given. Default: all ios.",
+            help="Families in port order, e.g. ios:6,eos:2,junos:2 (ios, eos, junos, xr, "
+            "nxos); the counts must add up to --devices when both are given. Default: all ios.",
         ),
     ] = None,
     confirm_seconds_per_minute: Annotated[

@@ -259,7 +259,12 @@ class XrSession(Session):
         if what == "running-config":
             if len(args) >= 2:
                 wanted = " ".join(args[1:]).lower()
-                found = [b for b in d.running if b.line.lower() == wanted]
+                found = [
+                    b
+                    for b in d.running
+                    if b.line.lower() == wanted
+                    or (not b.children and b.line.lower().startswith(wanted + " "))
+                ]
                 if not found:
                     return self._stamped("% No such configuration item(s)")
                 return d.show_config(found, header=False)
