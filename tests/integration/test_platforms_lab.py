@@ -392,3 +392,33 @@ def test_over_telnet_backup_check_and_idempotent_config(
     second = run(inventory, workdir, book, device)
     assert second["exit"] == 0 and second["stats"][device]["changed"] == 0  # type: ignore[index]
     assert configured(telnet_lab, device, again) == []
+
+
+@pytest.mark.parametrize("netmiko", [False, True], ids=["scrapli", "netmiko"])
+def test_xr_failed_commit_fails_the_task_and_leaves_nothing_behind(
+    vendor_lab: Lab, inventory: Path, workdir: Path, netmiko: bool
+) -> None:
+    """XR takes a line it cannot apply into the candidate and refuses it at ``commit``
+    (``% Failed to commit …``): the task fails with the device's words, NetRaven aborts the
+    candidate, and the router has neither the line nor a new commit."""
+    family = FAMILIES["xr"]
+    device = family.device(netmiko)
+    line = family.line.format(n=130 + int(netmiko))
+    control.set_fault(vendor_lab.directory, device, "reject-config", line)
+    try:
+        before = witness(vendor_lab, family, device)
+        started = time.time()
+        document = run(
+            inventory, workdir, write(workdir / "c.yml", CONFIG.format(line=line)), device
+        )
+    finally:
+        control.set_fault(vendor_lab.directory, device, "clear")
+    assert document["exit"] == 2, document
+    error = str(document["hosts"][device]["error"])  # type: ignore[index]
+    assert "commit was rejected" in error or "'commit' was rejected" in error, error
+    sent = [c["command"] for c in vendor_lab.commands(device, started)]
+    assert "commit" in sent and "abort" in sent[sent.index("commit") :]
+    assert not any(c.startswith("commit 1") for c in sent)  # the lab logs every commit ID
+    after = witness(vendor_lab, family, device)
+    assert line not in after.splitlines()
+    assert clean_running(after, family.platform) == clean_running(before, family.platform)
