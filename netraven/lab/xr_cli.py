@@ -157,8 +157,8 @@ class XrSession(Session):
             return ""
         if answer in ("yes", "y"):
             output = self._commit("commit", 0)
-            if output.startswith("%"):
-                return output
+            if FAILED_COMMIT in output:
+                return output  # XR stays in configuration mode with the candidate
             self._leave()
             return output
         self.asking = True
@@ -168,7 +168,7 @@ class XrSession(Session):
     def _exec(self, line: str) -> str:
         command, _, pipe = line.partition("|")
         words = command.split()
-        verbs = ("show", "terminal", "configure", "rollback", "exit", "ping", "copy", "admin")
+        verbs = ("show", "terminal", "configure", "rollback", "exit")
         verb = _match(words[0], (*verbs, "logout", "quit"))
         if verb is None:
             return self._invalid(line)
@@ -241,7 +241,7 @@ class XrSession(Session):
         return self._stamped(
             "\nLoading Rollback Changes.\nLoaded Rollback Changes in 1 sec \n"
             "Committing.\n1 items committed in 1 sec (0)items/sec\nUpdating.\n"
-            f"Updated Commit database in 1 sec \n"
+            "Updated Commit database in 1 sec \n"
             f"Configuration successfully rolled back {count} commits."
         )
 
@@ -249,7 +249,7 @@ class XrSession(Session):
     def _show(self, args: list[str], line: str) -> str:
         if not args:
             return self._invalid(line, len(line))
-        choices = ("version", "running-config", "configuration", "commit", "clock", "ip", "ipv4")
+        choices = ("version", "running-config", "configuration", "commit", "clock")
         what = _match(args[0], choices)
         d = self.device
         if what == "version":

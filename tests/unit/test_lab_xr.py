@@ -178,6 +178,10 @@ def test_errors_and_failed_commits_read_as_on_xr() -> None:
     output = cli.handle("commit")
     assert output.splitlines()[-1] == FAILED_COMMIT
     assert "203.0.113.66" in cli.handle("show configuration failed")
+    # Answering `yes` at the uncommitted-changes question: the commit fails, XR stays.
+    cli.handle("end")
+    assert cli.handle("yes").endswith(FAILED_COMMIT)
+    assert cli.prompt == "RP/0/RP0/CPU0:xr-lab-7(config)#"
     assert "domain name-server 203.0.113.66" not in running(cli)
     cli.handle("abort")
     cli.handle("configure")
