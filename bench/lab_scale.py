@@ -1,6 +1,7 @@
 """How one lab process copes with a large multi-vendor lab: start time, memory, sessions.
 
     .venv/bin/python bench/lab_scale.py --devices 1000 --platforms ios:600,eos:200,junos:200
+    .venv/bin/python bench/lab_scale.py --platforms ios:400,eos:150,junos:150,xr:150,nxos:150
 
 Starts the lab (``lab up`` as the CLI does), prints how long until every device listened
 and the lab process's resident memory, then logs in to ``--sessions`` devices of each
@@ -19,7 +20,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scrapli.driver.core import AsyncEOSDriver, AsyncIOSXEDriver, AsyncJunosDriver  # noqa: E402
+from scrapli.driver.core import (  # noqa: E402
+    AsyncEOSDriver,
+    AsyncIOSXEDriver,
+    AsyncIOSXRDriver,
+    AsyncJunosDriver,
+    AsyncNXOSDriver,
+)
 
 from netraven.lab import control  # noqa: E402
 from netraven.lab.family import device_name  # noqa: E402
@@ -29,6 +36,8 @@ DRIVERS: dict[str, tuple[Any, str]] = {
     "ios": (AsyncIOSXEDriver, "show running-config | include hostname"),
     "eos": (AsyncEOSDriver, "show running-config | include hostname"),
     "junos": (AsyncJunosDriver, "show configuration system host-name"),
+    "xr": (AsyncIOSXRDriver, "show running-config hostname"),
+    "nxos": (AsyncNXOSDriver, "show running-config | include hostname"),
 }
 
 

@@ -56,8 +56,8 @@ def lab_up(
         str | None,
         typer.Option(
             "--platforms",
-            help="Families in port order, e.g. ios:6,eos:2,junos:2 (ios, eos, junos); the "
-            "counts must add up to --devices when both are given. Default: all ios.",
+            help="Families in port order, e.g. ios:6,eos:2,junos:2 (ios, eos, junos, xr, "
+            "nxos); the counts must add up to --devices when both are given. Default: all ios.",
         ),
     ] = None,
     confirm_seconds_per_minute: Annotated[
@@ -65,8 +65,8 @@ def lab_up(
         typer.Option(
             "--confirm-seconds-per-minute",
             min=0.001,
-            help="How long a minute of Junos 'commit confirmed N' lasts (default 60; short "
-            "for tests).",
+            help="How long a minute of 'commit confirmed' lasts (Junos N minutes, IOS-XR N "
+            "seconds; default 60; short for tests).",
         ),
     ] = 60.0,
     base_port: Annotated[int, typer.Option("--base-port", min=1024, max=65000)] = 10022,

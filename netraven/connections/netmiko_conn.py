@@ -99,7 +99,7 @@ class NetmikoConnection:
     async def send_config(self, lines: list[str]) -> str:
         delay = self.profile.commit_line(lines[-1]) if lines and self.profile else None
         if delay is not None:
-            return await self._call(self._commit, lines[:-1], delay)
+            return await self._call(self._commit, lines[:-1], delay, lines[-1])
         try:
             output = str(await self._call(self._conn.send_config_set, lines))
         except Exception as exc:
@@ -108,7 +108,7 @@ class NetmikoConnection:
             raise TaskFailed("a configuration line was rejected by the device", output)
         return output
 
-    def _commit(self, lines: list[str], delay: int) -> str:
+    def _commit(self, lines: list[str], delay: int, command: str) -> str:
         """Load, then netmiko's own commit (JuniperSSH/CiscoXrSSH.commit), in one session."""
         conn = self._conn
         assert self.profile is not None
@@ -132,7 +132,7 @@ class NetmikoConnection:
                 self._discard()
                 raise TaskFailed("a configuration line was rejected by the device", output)
             try:
-                committed = conn.commit(confirm=delay > 0, confirm_delay=delay or None)
+                committed = _netmiko_commit(conn, delay, command)
             except ValueError as exc:  # netmiko: the commit marker never came
                 self._discard()
                 raise TaskFailed("the commit was rejected by the device", str(exc)) from None
@@ -175,3 +175,18 @@ class NetmikoConnection:
                     await self._call(self._conn.disconnect)
         finally:
             self._thread.shutdown(wait=False)
+
+
+def _netmiko_commit(conn: Any, delay: int, command: str) -> str:
+    """netmiko's own commit, except an IOS-XR ``commit confirmed``: netmiko's XR commit
+    waits for "onfirm" (the ``Confirm? [y/n]`` XR asks before a large commit), which the
+    echo of ``commit confirmed N`` already holds, so it answers "y" to no question and the
+    router rejects that line. That one is sent as it is, read to the prompt."""
+    from netmiko.cisco.cisco_xr import CiscoXrBase
+
+    if delay and isinstance(conn, CiscoXrBase):
+        conn.config_mode()
+        return str(
+            conn.send_command(command, expect_string=r"#\s*$", strip_prompt=False)
+        )
+    return str(conn.commit(confirm=delay > 0, confirm_delay=delay or None))

@@ -433,7 +433,7 @@ class Session:
             else:
                 self.in_config = False
             return ""
-        if any(line == r or line.startswith(r + " ") for r in self.device.rejected_config):
+        if self._refused(line):
             return self._invalid(line)
         negate = line.startswith("no ")
         body = line[3:].strip() if negate else line
@@ -458,6 +458,10 @@ class Session:
             else:
                 self._insert_top(Block(body))
         return ""
+
+    def _refused(self, line: str) -> bool:
+        """The ``reject-config`` fault: refused as it is typed (IOS-XR refuses at commit)."""
+        return any(line == r or line.startswith(r + " ") for r in self.device.rejected_config)
 
     def _enter_or_remove_block(self, body: str, kind: str, negate: bool) -> str:
         if negate:

@@ -1,4 +1,5 @@
-"""Device families the lab can serve (IOS-like, EOS-like, Junos-like), and the lab's layout.
+"""Device families the lab can serve (IOS-, EOS-, Junos-, IOS-XR- and NX-OS-like), and the
+lab's layout.
 
 Every family is a pure-logic module with a device (its state) and a session (one login's
 CLI: ``handle(line) -> str`` and ``prompt``). The SSH and Telnet servers, and anything else
@@ -119,6 +120,24 @@ FAMILIES: dict[str, Family] = {
             "login: ",
             "\nLogin incorrect\n",
             "--- JUNOS 21.4R3.15 built 2023-01-18 05:45:50 UTC\n",
+        ),
+        Family(
+            "xr",
+            "cisco_xr",
+            "xr",
+            "IOS-XR-like Cisco ASR 9901 router",
+            "\n\nUser Access Verification\n\n",
+            "Username: ",
+            "\n% Authentication failed\n\n",
+        ),
+        Family(
+            "nxos",
+            "cisco_nxos",
+            "nxos",
+            "NX-OS-like Cisco Nexus 93180YC-FX switch",
+            "\nUser Access Verification\n",
+            "{host} login: ",
+            "\nLogin incorrect\n",
         ),
     )
 }

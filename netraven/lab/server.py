@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import asyncssh
 
-from netraven.lab import eos, faults, junos
+from netraven.lab import eos, faults, junos, nxos, xr
 from netraven.lab.device import Device, seed_config
 from netraven.lab.family import FAMILIES, LabDevice, device_name, layout_spec, parse_layout
 from netraven.lab.faults import Faults
@@ -216,6 +216,16 @@ class LabServer:
             junos_device = junos.new_device(i, args.community, args.confirm_seconds_per_minute)
             junos_device.on_command = log
             return junos_device
+        if family == "xr":
+            xr_device = xr.new_device(
+                i, args.secret, args.community, args.confirm_seconds_per_minute
+            )
+            xr_device.on_command = log
+            return xr_device
+        if family == "nxos":
+            nxos_device = nxos.new_device(i, args.secret, args.community)
+            nxos_device.on_command = log
+            return nxos_device
         name = device_name(i)
         device = Device(
             name=name,
@@ -413,7 +423,7 @@ def main(argv: list[str] | None = None) -> None:
         "--confirm-seconds-per-minute",
         type=float,
         default=60.0,
-        help="how long a Junos 'commit confirmed N' minute lasts (shorter for tests)",
+        help="how long a minute of 'commit confirmed' lasts (Junos N minutes, XR N seconds / 60)",
     )
     args = parser.parse_args(argv)
     # Credentials come from the environment, never argv, which any local user can read.

@@ -79,16 +79,25 @@ class Terminal:
         self._input = LineAssembler()
         self._lines: asyncio.Queue[str] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
+        # Echo of what was typed while an earlier line was still being answered: a device
+        # echoes type-ahead when its CLI reads it, after the earlier line's prompt. Echoed
+        # at once instead, a driver waiting for "echo, then prompt" would take the earlier
+        # prompt for its own and read every later answer one command late.
+        self._busy = False
+        self._held: list[str] = []
 
     def start(self, banner: str = "") -> None:
         self._write("\r\n" + _crlf(banner + self.cli.prompt))
         self._worker = asyncio.get_running_loop().create_task(self._run())
 
     def feed(self, data: str) -> None:
+        busy = self._busy or not self._lines.empty()
         lines, echo = self._input.feed(data, hidden=self.cli.awaiting_password)
         for line in lines:
             self._lines.put_nowait(line)
-        if echo:
+        if echo and busy:
+            self._held.append(echo)
+        elif echo:
             self._write(echo)
 
     def stop(self) -> None:
@@ -100,6 +109,7 @@ class Terminal:
         device = self.cli.device
         while True:
             line = await self._lines.get()
+            self._busy = True
             if line.strip() and not self.cli.awaiting_password:
                 self._commands += 1
                 drop = self._faults.drop_after
@@ -122,6 +132,10 @@ class Terminal:
                 self._hangup(False)
                 return
             self._write(_crlf(self.cli.prompt))
+            self._busy = False
+            if self._held:
+                self._write("".join(self._held))
+                self._held.clear()
 
 
 def _crlf(text: str) -> str:

@@ -80,7 +80,7 @@ NXOS = PlatformProfile(
         r"^!Time: .*$",
         r"^!No configuration change since last restart$",
     ),
-    notes="profile from NX-OS documentation and scrapli's driver; no NX-OS lab family",
+    notes="NX-OS lab family",
 )
 EOS = PlatformProfile(
     name="arista_eos",
@@ -132,7 +132,7 @@ IOS_XR = PlatformProfile(
         r"\d+ \d\d:\d\d:\d\d(\.\d+)? \S+$",
         r"^end$",
     ),
-    notes="profile from IOS-XR documentation and scrapli/netmiko; in-process transcripts only",
+    notes="IOS-XR lab family (candidate per session, commit confirmed, commit list)",
 )
 JUNOS = PlatformProfile(
     name="juniper_junos",

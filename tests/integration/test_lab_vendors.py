@@ -351,8 +351,8 @@ def test_lab_cli_platforms(workdir: Path) -> None:
     assert bad.stderr.strip() == (
         "error: --platforms 'ios:1,eos:1' adds up to 2 device(s), but --devices is 3"
     )
-    unknown = netraven("lab", "up", "--platforms", "nxos:1", cwd=workdir)
-    assert unknown.returncode == 5 and "unknown family 'nxos'" in unknown.stderr
+    unknown = netraven("lab", "up", "--platforms", "vyos:1", cwd=workdir)
+    assert unknown.returncode == 5 and "unknown family 'vyos'" in unknown.stderr
     base = str(free_port_range(2))
     up = netraven(
         "lab",

@@ -2,9 +2,10 @@
 check mode and rollback, with scrapli (the default) and with netmiko.
 
 Each family answers the way its real OS does (netraven/lab: IOS-like, EOS-like, Junos-like
-with a candidate, ``commit confirmed`` and ``rollback N``). What the device holds is read
-back over a separate scrapli session — a witness that is not the path under test — and the
-lab's command log shows what NetRaven sent.
+with a candidate, ``commit confirmed`` and ``rollback N``; IOS-XR-like with a candidate per
+session, ``commit confirmed`` in seconds and ``rollback configuration last N``; NX-OS-like).
+What the device holds is read back over a separate scrapli session — a witness that is not
+the path under test — and the lab's command log shows what NetRaven sent.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from scrapli.driver.core import AsyncEOSDriver, AsyncIOSXEDriver, AsyncJunosDriver
+from scrapli.driver.core import (
+    AsyncEOSDriver,
+    AsyncIOSXEDriver,
+    AsyncIOSXRDriver,
+    AsyncJunosDriver,
+    AsyncNXOSDriver,
+)
 
 from netraven.engine.config_diff import clean_running
 from netraven.lab import control
@@ -25,9 +32,17 @@ from netraven.secrets import Redactor
 from tests.conftest import netraven, run_json
 from tests.integration.conftest import Lab, start_lab
 
-# Port order: sw-lab-1 sw-lab-2, eos-lab-3 eos-lab-4, junos-lab-5 junos-lab-6. The first
-# of each family is driven by scrapli, the second by netmiko.
-PLATFORMS = "ios:2,eos:2,junos:2"
+# Port order: sw-lab-1 sw-lab-2, eos-lab-3 eos-lab-4, junos-lab-5 junos-lab-6, xr-lab-7
+# xr-lab-8, nxos-lab-9 nxos-lab-10. The first of each family is driven by scrapli, the
+# second by netmiko.
+PLATFORMS = "ios:2,eos:2,junos:2,xr:2,nxos:2"
+Driver = (
+    type[AsyncIOSXEDriver]
+    | type[AsyncEOSDriver]
+    | type[AsyncJunosDriver]
+    | type[AsyncIOSXRDriver]
+    | type[AsyncNXOSDriver]
+)
 
 
 @dataclass(frozen=True)
@@ -37,10 +52,12 @@ class Family:
     index: int  # 1-based port index of the scrapli device; the netmiko one follows it
     show: str  # what the witness reads
     line: str  # a configuration line, {n} a number
-    driver: type[AsyncIOSXEDriver] | type[AsyncEOSDriver] | type[AsyncJunosDriver]
+    driver: Driver
 
     def device(self, netmiko: bool = False) -> str:
-        prefix = {"ios": "sw", "eos": "eos", "junos": "junos"}[self.name]
+        prefix = {"ios": "sw", "eos": "eos", "junos": "junos", "xr": "xr", "nxos": "nxos"}[
+            self.name
+        ]
         return f"{prefix}-lab-{self.index + int(netmiko)}"
 
 
@@ -59,6 +76,23 @@ FAMILIES = {
         "set system ntp server 203.0.113.{n}",
         AsyncJunosDriver,
     ),
+    # On IOS-XR `ntp server X` is stored as `ntp` / ` server X`; a name server stays flat.
+    "xr": Family(
+        "xr",
+        "cisco_xr",
+        7,
+        "show running-config",
+        "domain name-server 203.0.113.{n}",
+        AsyncIOSXRDriver,
+    ),
+    "nxos": Family(
+        "nxos",
+        "cisco_nxos",
+        9,
+        "show running-config",
+        "ntp server 203.0.113.{n}",
+        AsyncNXOSDriver,
+    ),
 }
 
 
@@ -67,7 +101,7 @@ def vendor_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     # A commit confirmed minute lasts 2 s here: long enough for a task to confirm it.
     lab = start_lab(
         tmp_path_factory.mktemp("platformlab"),
-        devices=6,
+        devices=10,
         platforms=PLATFORMS,
         confirm_seconds_per_minute=2.0,
     )
@@ -167,6 +201,14 @@ def test_backup_is_the_devices_configuration(
         assert "## Last commit" not in str(stored)
     if name == "eos":
         assert "! device:" not in str(stored) and f"hostname {device}" in str(stored)
+    if name == "xr":
+        # The timestamp and the header lines that change on every read are not stored.
+        assert f"hostname {device}" in str(stored).splitlines()
+        assert "Building configuration..." not in str(stored)
+        assert "!! Last configuration change" not in str(stored)
+    if name == "nxos":
+        assert "version 9.3(8) Bios:version" in str(stored).splitlines()
+        assert "!Time:" not in str(stored) and "!Running configuration" not in str(stored)
 
 
 @pytest.mark.parametrize(("name", "netmiko"), CASES)
@@ -185,7 +227,9 @@ def test_check_mode_sends_nothing_then_config_is_idempotent(
     assert preview["exit"] == 0, preview
     assert preview["stats"][device]["changed"] == 1  # type: ignore[index]
     assert configured(vendor_lab, device, started) == []  # not even `configure`
-    assert witness(vendor_lab, family, device) == before
+    # Less the lines that change on every read (XR's timestamp, NX-OS's `!Time:`).
+    after_check = witness(vendor_lab, family, device)
+    assert clean_running(after_check, family.platform) == clean_running(before, family.platform)
 
     first = run(inventory, workdir, book, device)
     assert first["exit"] == 0, first
@@ -216,7 +260,7 @@ def test_rollback_restores_the_device(
     started = time.time()
     document = run(inventory, workdir, book, device)
     assert document["exit"] == 2, document
-    assert rows(workdir, "select status from host_result") == [("rolled_back",)]
+    assert rows(workdir, "select status from host_result") == [("rolled_back",)], document
     after = witness(vendor_lab, family, device)
     assert line not in after.splitlines()
     assert clean_running(after, family.platform) == clean_running(before, family.platform)
@@ -231,6 +275,20 @@ def test_rollback_restores_the_device(
             "commit",
         ]
         assert "show | compare" in sent
+    if name == "xr":
+        # Load, the device's diff of the candidate, a trial commit (seconds on XR), read
+        # back, confirm; then XR's own rollback of the one commit, run in exec mode.
+        assert [c for c in sent if c.startswith("commit")] == ["commit confirmed 300", "commit"]
+        assert "show commit changes diff" in sent
+        rollback = [
+            c["command"]
+            for c in vendor_lab.commands(device, started)
+            if c["command"].startswith("rollback")
+        ]
+        assert rollback == ["rollback configuration last 1"]
+    if name == "nxos":
+        # hier-config's remediation, applied line by line, then saved.
+        assert f"no {line}" in sent
 
 
 @pytest.mark.parametrize("netmiko", [False, True], ids=["scrapli", "netmiko"])
@@ -296,15 +354,19 @@ def test_an_unsupported_platform_is_an_input_error_before_any_device(
 
 @pytest.fixture(scope="module")
 def telnet_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """eos-lab-1 and junos-lab-2 reached over Telnet (SSH keeps serving: the witness)."""
+    """eos-lab-1, junos-lab-2, xr-lab-3 and nxos-lab-4 reached over Telnet (SSH keeps
+    serving: the witness)."""
     lab = start_lab(
-        tmp_path_factory.mktemp("platformtelnet"), devices=2, platforms="eos:1,junos:1", telnet=True
+        tmp_path_factory.mktemp("platformtelnet"),
+        devices=4,
+        platforms="eos:1,junos:1,xr:1,nxos:1",
+        telnet=True,
     )
     yield lab
     control.down(lab.directory)
 
 
-@pytest.mark.parametrize(("name", "index"), [("eos", 1), ("junos", 2)])
+@pytest.mark.parametrize(("name", "index"), [("eos", 1), ("junos", 2), ("xr", 3), ("nxos", 4)])
 def test_over_telnet_backup_check_and_idempotent_config(
     telnet_lab: Lab, workdir: Path, name: str, index: int
 ) -> None:
@@ -330,3 +392,33 @@ def test_over_telnet_backup_check_and_idempotent_config(
     second = run(inventory, workdir, book, device)
     assert second["exit"] == 0 and second["stats"][device]["changed"] == 0  # type: ignore[index]
     assert configured(telnet_lab, device, again) == []
+
+
+@pytest.mark.parametrize("netmiko", [False, True], ids=["scrapli", "netmiko"])
+def test_xr_failed_commit_fails_the_task_and_leaves_nothing_behind(
+    vendor_lab: Lab, inventory: Path, workdir: Path, netmiko: bool
+) -> None:
+    """XR takes a line it cannot apply into the candidate and refuses it at ``commit``
+    (``% Failed to commit …``): the task fails with the device's words, NetRaven aborts the
+    candidate, and the router has neither the line nor a new commit."""
+    family = FAMILIES["xr"]
+    device = family.device(netmiko)
+    line = family.line.format(n=130 + int(netmiko))
+    control.set_fault(vendor_lab.directory, device, "reject-config", line)
+    try:
+        before = witness(vendor_lab, family, device)
+        started = time.time()
+        document = run(
+            inventory, workdir, write(workdir / "c.yml", CONFIG.format(line=line)), device
+        )
+    finally:
+        control.set_fault(vendor_lab.directory, device, "clear")
+    assert document["exit"] == 2, document
+    error = str(document["hosts"][device]["error"])  # type: ignore[index]
+    assert "commit was rejected" in error or "'commit' was rejected" in error, error
+    sent = [c["command"] for c in vendor_lab.commands(device, started)]
+    assert "commit" in sent and "abort" in sent[sent.index("commit") :]
+    assert not any(c.startswith("commit 1") for c in sent)  # the lab logs every commit ID
+    after = witness(vendor_lab, family, device)
+    assert line not in after.splitlines()
+    assert clean_running(after, family.platform) == clean_running(before, family.platform)

@@ -23,7 +23,7 @@ def test_layout_in_the_order_given_and_default_all_ios() -> None:
     ("spec", "devices", "message"),
     [
         ("ios:2,eos:2", 5, "adds up to 4 device\\(s\\), but --devices is 5"),
-        ("nxos:2", None, "unknown family 'nxos'"),
+        ("vyos:2", None, "unknown family 'vyos'"),
         ("ios:2,ios:1", None, "'ios' given twice"),
         ("eos", None, "expected FAMILY:COUNT"),
         ("eos:x", None, "expected FAMILY:COUNT"),
@@ -53,6 +53,17 @@ def test_inventory_gives_each_host_its_platform(tmp_path: Path) -> None:
     assert hosts["eos-lab-3"]["platform"] == "arista_eos"
     assert hosts["junos-lab-4"]["platform"] == "juniper_junos"
     assert [h["port"] for h in hosts.values()] == [20000, 20001, 20002, 20003]
+
+
+def test_xr_and_nxos_families_name_and_platform(tmp_path: Path) -> None:
+    spec = "ios:4,eos:2,junos:2,xr:2,nxos:2"
+    settings = control.LabSettings(devices=12, base_port=20000, platforms=spec)
+    assert settings.names[8:] == ["xr-lab-9", "xr-lab-10", "nxos-lab-11", "nxos-lab-12"]
+    control.write_inventory(tmp_path, settings)
+    hosts = yaml.safe_load((tmp_path / "hosts.yaml").read_text())
+    assert hosts["xr-lab-9"]["platform"] == "cisco_xr"
+    assert hosts["nxos-lab-12"]["platform"] == "cisco_nxos"
+    assert hosts["nxos-lab-12"]["port"] == 20011
 
 
 def test_bad_platforms_are_input_errors_before_anything_starts(tmp_path: Path) -> None:

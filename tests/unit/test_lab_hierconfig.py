@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from hier_config import Platform, WorkflowRemediation, get_hconfig
 
-from netraven.lab import eos, junos
+from netraven.engine.config_diff import clean_running
+from netraven.lab import eos, junos, nxos, xr
 
 
 def remediation(platform: Platform, running: str, intended: str) -> list[str]:
@@ -70,3 +71,45 @@ def test_eos_remediation_reaches_the_intended_config() -> None:
         assert cli.handle(line) == ""
     cli.handle("end")
     assert same(Platform.ARISTA_EOS, running, cli.handle("show running-config"))
+
+
+def test_nxos_remediation_reaches_the_intended_config() -> None:
+    device = nxos.new_device(5, "en", "public")
+    cli = device.session("admin")
+    running = clean_running(cli.handle("show running-config"), "cisco_nxos")
+    intended = running.replace("description access port 2", "description uplink").replace(
+        "ip domain-lookup\n", "ip domain-lookup\nntp server 192.0.2.1\n"
+    )
+    lines = remediation(Platform.CISCO_NXOS, running, intended)
+    assert "ntp server 192.0.2.1" in lines
+    cli.handle("configure terminal")
+    assert [cli.handle(line) for line in lines] == [""] * len(lines)
+    cli.handle("end")
+    after = clean_running(cli.handle("show running-config"), "cisco_nxos")
+    assert same(Platform.CISCO_NXOS, intended, after)
+    cli.handle("configure terminal")
+    for line in remediation(Platform.CISCO_NXOS, after, running):
+        assert cli.handle(line) == ""
+    cli.handle("end")
+    assert same(
+        Platform.CISCO_NXOS, running, clean_running(cli.handle("show running-config"), "cisco_nxos")
+    )
+
+
+def test_xr_remediation_committed_reaches_the_intended_config() -> None:
+    device = xr.new_device(6, "en", "public")
+    cli = device.session("admin")
+    running = clean_running(cli.handle("show running-config"), "cisco_xr")
+    intended = running.replace("description uplink 2", "description to core").replace(
+        "domain name lab.netraven.test\n",
+        "domain name lab.netraven.test\ndomain name-server 192.0.2.1\n",
+    )
+    lines = remediation(Platform.CISCO_XR, running, intended)
+    assert "domain name-server 192.0.2.1" in lines
+    cli.handle("configure")
+    assert [cli.handle(line) for line in lines] == [""] * len(lines)
+    assert not cli.handle("commit").endswith("commit.")  # not "No configuration changes"
+    cli.handle("end")
+    after = clean_running(cli.handle("show running-config"), "cisco_xr")
+    assert same(Platform.CISCO_XR, intended, after)
+    assert not same(Platform.CISCO_XR, running, after)
