@@ -43,6 +43,11 @@ def serve(
     ] = LogLevel.info,
 ) -> None:
     """Run the job service: HTTP API, queued jobs, live progress (docs/service.md)."""
+    from netraven.cli.collector import freeze_loaded, tune_for_run
+
+    # The service owns its process like `netraven run` does, and its jobs allocate the same
+    # way: collect less often, and never re-walk what start-up loaded (cli/collector.py).
+    tune_for_run()
     import uvicorn
 
     from netraven.service.app import create_app
@@ -72,4 +77,5 @@ def serve(
     config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level.value, timeout_graceful_shutdown=30
     )
+    freeze_loaded()
     Server(config).run()
