@@ -34,7 +34,9 @@ from tests.integration.conftest import Lab, start_lab
 
 # Port order: sw-lab-1 sw-lab-2, eos-lab-3 eos-lab-4, junos-lab-5 junos-lab-6, xr-lab-7
 # xr-lab-8, nxos-lab-9 nxos-lab-10. The first of each family is driven by scrapli, the
-# second by netmiko.
+# second by netmiko — except sw-lab-2, which is the IOS-XE case: the IOS-like family with
+# `platform: cisco_xe` (IOS-XE's CLI is IOS's), over scrapli; IOS over netmiko is tested in
+# tests/integration/test_netmiko_lab.py.
 PLATFORMS = "ios:2,eos:2,junos:2,xr:2,nxos:2"
 Driver = (
     type[AsyncIOSXEDriver]
@@ -55,15 +57,18 @@ class Family:
     driver: Driver
 
     def device(self, netmiko: bool = False) -> str:
-        prefix = {"ios": "sw", "eos": "eos", "junos": "junos", "xr": "xr", "nxos": "nxos"}[
-            self.name
-        ]
+        prefix = {
+            "ios": "sw", "xe": "sw", "eos": "eos", "junos": "junos", "xr": "xr", "nxos": "nxos"
+        }[self.name]  # fmt: skip
         return f"{prefix}-lab-{self.index + int(netmiko)}"
 
 
 FAMILIES = {
     "ios": Family(
         "ios", "cisco_ios", 1, "show running-config", "ntp server 203.0.113.{n}", AsyncIOSXEDriver
+    ),
+    "xe": Family(
+        "xe", "cisco_xe", 2, "show running-config", "ntp server 203.0.113.{n}", AsyncIOSXEDriver
     ),
     "eos": Family(
         "eos", "arista_eos", 3, "show running-config", "ntp server 203.0.113.{n}", AsyncEOSDriver
@@ -111,11 +116,13 @@ def vendor_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 @pytest.fixture
 def inventory(vendor_lab: Lab, workdir: Path) -> Path:
-    """The lab inventory, with the second device of each family on netmiko."""
-    overrides = {
+    """The lab inventory, with the second device of each family on netmiko (but sw-lab-2)."""
+    overrides: dict[str, dict[str, object]] = {
         family.device(netmiko=True): {"data": {"connection": "netmiko"}}
         for family in FAMILIES.values()
+        if family.name not in ("ios", "xe")
     }
+    overrides[FAMILIES["xe"].device()] = {"platform": "cisco_xe"}
     return vendor_lab.inventory_copy(workdir / "inv", **overrides)
 
 
@@ -179,7 +186,8 @@ CASES = [
     pytest.param(name, netmiko, id=f"{name}-{'netmiko' if netmiko else 'scrapli'}")
     for name in FAMILIES
     for netmiko in (False, True)
-    if not (name == "ios" and netmiko)  # IOS over netmiko: tests/integration/test_netmiko_lab.py
+    # IOS over netmiko: tests/integration/test_netmiko_lab.py; IOS-XE: scrapli on sw-lab-2.
+    if not (name in ("ios", "xe") and netmiko)
 ]
 
 
