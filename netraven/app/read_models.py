@@ -240,20 +240,7 @@ def job_detail(
             status=status,
             changed=any(h.changed for h in plays),
             error=error,
-            plays=[
-                HostPlayView(
-                    play_index=h.play_index,
-                    play=h.play,
-                    status=h.status,
-                    changed=h.changed,
-                    error=h.error,
-                    started_at=h.started_at,
-                    finished_at=h.finished_at,
-                    duration_ms=h.duration_ms,
-                    credential=h.credential,
-                )
-                for h in plays
-            ],
+            plays=[host_play_view(h) for h in plays],
             tasks=[_task_view(t) for t in tasks if t.host == name],
         )
     counted = stats_of(hosts, tasks)
