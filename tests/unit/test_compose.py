@@ -111,6 +111,12 @@ def test_every_service_has_a_health_check() -> None:
         assert check["test"][0] in ("CMD", "CMD-SHELL"), name
 
 
+def test_postgres_is_healthy_only_once_it_listens_on_tcp() -> None:
+    """A Unix-socket probe passes during the image's first-start temporary server."""
+    probe = services()["postgres"]["healthcheck"]["test"]
+    assert probe[0] == "CMD-SHELL" and probe[1].startswith("pg_isready -h 127.0.0.1 ")
+
+
 def test_start_order_waits_for_health() -> None:
     found = services()
     for name, service in found.items():
