@@ -44,6 +44,7 @@ from netraven.executor.app import LANE_TASK, RELEASE_TASK, make_app
 from netraven.executor.keys import WORKER_PATTERN, WORKER_TTL, RunKeys
 from netraven.executor.wire import WIRE_VERSION, host_from_wire, spec_to_wire, task_from_wire
 from netraven.playbook.tree import CompiledPlay
+from netraven.secrets import secret_values
 from netraven.store import queries
 
 __all__ = ["CeleryExecutor", "NoWorkersError", "live_workers"]
@@ -93,6 +94,11 @@ class CeleryExecutor:
     def __init__(
         self, spec: JobSpec, broker_url: str, store: Engine, app: Celery | None = None
     ) -> None:
+        if secret_values(spec.options.extra_vars):
+            raise ExecutorError(
+                "secret extra vars (secret-looking names) would travel through the broker; "
+                "give them to the workers (vault, inventory, environment) instead"
+            )
         self.run = uuid.uuid4().hex[:16]
         self.keys = RunKeys(self.run)
         self._spec = spec
