@@ -218,7 +218,11 @@ class CeleryExecutor:
         await asyncio.to_thread(self._publish, lane)
 
     def _publish(self, lane: _Lane) -> None:
-        self._app.send_task(LANE_TASK, args=[lane.message], queue=worker_direct(lane.worker))
+        """Send the lane; if the broker is away, ``_check`` publishes it again later."""
+        try:
+            self._app.send_task(LANE_TASK, args=[lane.message], queue=worker_direct(lane.worker))
+        except Exception:  # noqa: BLE001 - kombu's OperationalError and friends; retried
+            lane.sent = time.monotonic() - REPUBLISH_SECONDS
 
     async def _wait(self, batch: _Batch) -> None:
         results = self.keys.results()
