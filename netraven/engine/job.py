@@ -190,7 +190,10 @@ async def execute(
     except StoreError as exc:
         error = redactor.text(str(exc))
         status, code = JobStatus.FAILED, exit_codes.INTERNAL
-    rendered = [(v.name, v.version, v.sha256) for v in spec.playbook.templates.repo.rendered()]
+    rendered = sorted(
+        {(v.name, v.version, v.sha256) for v in spec.playbook.templates.repo.rendered()}
+        | run.remote_templates
+    )
     if rendered:  # which template repository versions this job rendered
         await asyncio.to_thread(record_job_templates, store, job.id, rendered)
     await asyncio.to_thread(finish_job, store, job.id, status, code, error, run.aborted)
@@ -307,6 +310,7 @@ class _JobRun:
         self._in_flight: set[asyncio.Task[HostOutcome]] = set()
         self.remote: BatchExecutor | None = None
         self.watched: Fanout | None = None  # the caller's listeners + collector (remote runs)
+        self.remote_templates: set[tuple[str, int, str]] = set()  # rendered on workers
 
     def _log(self, host: str | None, level: str, message: str) -> None:
         self.ctx.log(host, level, message)
@@ -420,6 +424,7 @@ class _JobRun:
                 self.events.task_finished(task)
             for outcome in decided.hosts:
                 self.events.host_finished(outcome)
+        self.remote_templates |= report.templates
         if report.abort is not None:
             guard.abort(report.abort)
         if report.ended:

@@ -262,6 +262,7 @@ class CeleryExecutor:
         if report["abort"] is not None and target.abort is None:
             target.abort = report["abort"]
         target.ended = target.ended or bool(report["ended"])
+        target.templates.update((n, int(v), sha) for n, v, sha in report.get("templates", []))
 
     async def _check(self, batch: _Batch) -> None:
         """Find lanes whose worker is gone, and republish lanes nobody took."""

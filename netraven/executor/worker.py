@@ -230,6 +230,9 @@ class _WorkerJob:
             "abort": guard.reason,
             "ended": guard.ended,
             "warnings": warnings,
+            "templates": [
+                [v.name, v.version, v.sha256] for v in self.spec.playbook.templates.repo.rendered()
+            ],
         }
 
     async def close(self) -> None:
@@ -380,6 +383,7 @@ class WorkerRuntime:
                 f"{wire['playbook']} differs from the coordinator's "
                 "(sha256 mismatch): every worker must run the same checkout"
             )
+        spec.playbook.templates.repo.pin(wire.get("templates", {}))  # the coordinator's
         return dataclasses.replace(
             spec, flags=flags_from_wire(wire["flags"]), git_commit=wire["git_commit"]
         )

@@ -419,3 +419,26 @@ def test_the_broker_restarting_mid_job_loses_no_host(
     assert {h: v["status"] for h, v in document["hosts"].items()} == dict.fromkeys(hosts, "ok")
     rows = Cluster(broker, store_url, {}, workdir).host_rows(document["job"]["id"])
     assert sorted(h for h, _ in rows) == sorted(hosts)  # one outcome each, none lost
+
+
+def test_template_versions_rendered_on_workers_are_recorded_with_the_job(
+    cluster: Cluster, lab: Lab, workdir: Path
+) -> None:
+    body = workdir / "contact.j2"
+    body.write_text("snmp-server contact {{ inventory_hostname }}-celery\n")
+    made = netraven("templates", "create", "celery-contact", str(body), "-m", "first",
+                    cwd=workdir, env=cluster.env)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    book = workdir / "tpl.yml"
+    book.write_text(
+        "- hosts: sw-lab-5,sw-lab-6\n"
+        "  tasks:\n"
+        "    - config: {template: 'repo:celery-contact'}\n"
+    )
+    result = cluster.run(str(book), "-i", str(lab.inventory), "--output", "json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    document = run_json(result)
+    assert _lanes(cluster, document["job"]["id"]) == {"w1@test", "w2@test"}
+    assert [(t["name"], t["version"]) for t in document["templates"]] == [("celery-contact", 1)]
+    for host in ("sw-lab-5", "sw-lab-6"):
+        assert f"snmp-server contact {host}-celery" in lab.running_config(host, workdir)
