@@ -309,6 +309,7 @@ class _JobRun:
         self.aborted: str | None = None
         self._in_flight: set[asyncio.Task[HostOutcome]] = set()
         self.remote: BatchExecutor | None = None
+        self._remote_task: asyncio.Task[list[HostOutcome]] | None = None
         self.watched: Fanout | None = None  # the caller's listeners + collector (remote runs)
         self.remote_templates: set[tuple[str, int, str]] = set()  # rendered on workers
 
@@ -319,6 +320,8 @@ class _JobRun:
         self.interrupted = True
         for task in list(self._in_flight):
             task.cancel()
+        if self._remote_task is not None:
+            self._remote_task.cancel()
 
     async def prepare(self) -> None:
         """Read what the job needs from the store: newest backup hashes, breaker states."""
@@ -368,7 +371,16 @@ class _JobRun:
                     self._check_store()
                 guard = rollout.start(self.ctx, number)
                 if self.remote is not None:
-                    outcomes = await self._remote_batch(play, number, batch, forks_n, guard)
+                    remote = self._remote_batch(play, number, batch, forks_n, guard)
+                    self._remote_task = asyncio.create_task(remote)
+                    try:
+                        outcomes = await self._remote_task
+                    except asyncio.CancelledError:
+                        if not self.interrupted:
+                            raise  # the caller cancelled the job's own task
+                        return  # cancel: the workers stop the batch's hosts themselves
+                    finally:
+                        self._remote_task = None
                 else:
                     outcomes = await self._batch(forks, play, batch)
                 failed |= {o.host for o in outcomes if o.failed}

@@ -128,11 +128,21 @@ class CeleryExecutor:
             )
         return None
 
-    async def workers(self) -> list[str]:
-        try:
-            workers = await live_workers(self.client)
-        except RedisError as exc:
-            raise ExecutorError(f"broker {_safe(self._broker_url)} unreachable: {exc}") from exc
+    async def workers(self, *, patient: bool = False) -> list[str]:
+        """The live workers. ``patient``: mid-job, wait out a broker that is restarting
+        (up to ``BROKER_OUTAGE_SECONDS``); before a job, an unreachable broker is an error
+        at once (a wrong URL should not take two minutes to say so)."""
+        outage = time.monotonic()
+        while True:
+            try:
+                workers = await live_workers(self.client)
+                break
+            except RedisError as exc:
+                if not patient or time.monotonic() - outage > BROKER_OUTAGE_SECONDS:
+                    raise ExecutorError(
+                        f"broker {_safe(self._broker_url)} unreachable: {exc}"
+                    ) from exc
+                await asyncio.sleep(POLL_SECONDS)
         if not workers:
             raise NoWorkersError(
                 "no netraven worker is running on the broker "
@@ -144,7 +154,7 @@ class CeleryExecutor:
         self, job_id: int, play: CompiledPlay, number: int, hosts: list[str], forks: int
     ) -> BatchReport:
         batch = _Batch(job_id, play, number, forks, len(hosts))
-        workers = await self.workers()
+        workers = await self.workers(patient=True)
         try:
             for worker, lane_hosts in self._assign(play, hosts, workers).items():
                 await self._dispatch(batch, worker, lane_hosts, retried=[])

@@ -272,6 +272,14 @@ def test_secret_extra_vars_never_go_through_the_broker(
     assert "secret extra vars" in result.stderr and "hunter2" not in result.stderr
 
 
+def _forget_runs(broker: str) -> None:
+    """Drop earlier jobs' coordination keys, so that ``_wait_until_begun`` sees this job's."""
+    client = redis.Redis.from_url(broker)
+    for key in client.scan_iter(match="netraven:run:*"):
+        client.delete(key)
+    client.close()
+
+
 def _wait_until_begun(broker: str, worker: str, seconds: float = 60) -> None:
     """Until ``worker`` has claimed a lane and begun one of its hosts (keys.py's layout)."""
     client = redis.Redis.from_url(broker)
@@ -403,7 +411,8 @@ def test_the_broker_restarting_mid_job_loses_no_host(
              "--executor", "celery", "-f", "1", "--output", "json"],
             cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        time.sleep(3.0)  # both lanes claimed and running
+        _wait_until_begun(broker, "b1@test")  # lanes claimed and running
+        _wait_until_begun(broker, "b2@test")
         server.kill()
         server.wait()
         time.sleep(2.0)
@@ -442,3 +451,33 @@ def test_template_versions_rendered_on_workers_are_recorded_with_the_job(
     assert [(t["name"], t["version"]) for t in document["templates"]] == [("celery-contact", 1)]
     for host in ("sw-lab-5", "sw-lab-6"):
         assert f"snmp-server contact {host}-celery" in lab.running_config(host, workdir)
+
+
+def test_ctrl_c_stops_every_workers_hosts_and_their_rows_are_kept(
+    cluster: Cluster, slow_lab: Lab, workdir: Path
+) -> None:
+    book = workdir / "long.yml"
+    book.write_text("- hosts: all\n  tasks:\n" + "    - command: show version\n" * 8)
+    env = {**os.environ, "NO_COLOR": "1", **cluster.env}
+    _forget_runs(cluster.broker)
+    since = time.time()
+    job = subprocess.Popen(
+        [sys.executable, "-m", "netraven", "run", str(book), "-i", str(slow_lab.inventory),
+         "--executor", "celery", "--output", "json"],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    _wait_until_begun(cluster.broker, "w2@test")
+    job.send_signal(signal.SIGINT)
+    out, err = job.communicate(timeout=60)
+    assert job.returncode == 99, err
+    job_id = json.loads(out)["job"]["id"]
+    hosts = [f"sw-lab-{i}" for i in range(1, 7)]
+    deadline = time.monotonic() + 30
+    while len(cluster.host_rows(job_id)) < len(hosts) and time.monotonic() < deadline:
+        time.sleep(0.5)  # the workers finish their hosts' current task, then record them
+    rows = dict(cluster.host_rows(job_id))
+    assert sorted(rows) == hosts
+    assert set(rows.values()) <= {"aborted", "ok"}
+    for host in hosts:  # every host stopped well before its eighth command
+        shown = [c for c in slow_lab.commands(host, since) if c["command"] == "show version"]
+        assert len(shown) < 8
