@@ -47,7 +47,7 @@ from netraven.playbook.tree import CompiledPlay
 from netraven.secrets import secret_values
 from netraven.store import queries
 
-__all__ = ["CeleryExecutor", "NoWorkersError", "live_workers"]
+__all__ = ["CeleryExecutor", "NoWorkersError", "assign_lanes", "live_workers"]
 
 POLL_SECONDS = 0.5
 REPUBLISH_SECONDS = 10.0
@@ -179,27 +179,11 @@ class CeleryExecutor:
     def _assign(
         self, play: CompiledPlay, hosts: list[str], workers: list[str]
     ) -> dict[str, list[str]]:
-        lanes: dict[str, list[str]] = {w: [] for w in workers}
-        if play.play.strategy == "linear":
-            # Lock-step hosts must share one process; keep them where most of them live.
-            homes = [self._home.get(h) for h in hosts]
-            target = max(workers, key=lambda w: (homes.count(w), -workers.index(w)))
-            lanes[target] = list(hosts)
-        else:
-            fresh = []
-            for host in hosts:
-                home = self._home.get(host)
-                if home in lanes:
-                    lanes[home].append(host)
-                else:
-                    fresh.append(host)
-            for host in fresh:  # to the least loaded worker, in host order
-                target = min(workers, key=lambda w: (len(lanes[w]), workers.index(w)))
-                lanes[target].append(host)
+        lanes = assign_lanes(hosts, workers, self._home, linear=play.play.strategy == "linear")
         for worker, assigned in lanes.items():
             for host in assigned:
                 self._home[host] = worker
-        return {w: hs for w, hs in lanes.items() if hs}
+        return lanes
 
     # -- dispatch and wait --------------------------------------------------------------
 
@@ -415,6 +399,34 @@ class CeleryExecutor:
             await self.client.set(self.keys.abort(batch.play.index, batch.number), reason, nx=True)
         except Exception:  # noqa: BLE001 - interrupting must not fail on an unreachable broker
             return
+
+
+def assign_lanes(
+    hosts: list[str], workers: list[str], homes: dict[str, str], *, linear: bool = False
+) -> dict[str, list[str]]:
+    """Which worker runs which of a batch's hosts (only workers that get some are named).
+
+    A host stays with the live worker that ran its earlier plays (``homes``); the others go,
+    in host order, to the worker with the fewest so far. ``linear`` batches go whole to the
+    worker that already holds most of their hosts, since lock-step needs one process.
+    """
+    lanes: dict[str, list[str]] = {w: [] for w in workers}
+    if linear:
+        held = [homes.get(h) for h in hosts]
+        target = max(workers, key=lambda w: (held.count(w), -workers.index(w)))
+        lanes[target] = list(hosts)
+    else:
+        fresh = []
+        for host in hosts:
+            home = homes.get(host)
+            if home in lanes:
+                lanes[home].append(host)
+            else:
+                fresh.append(host)
+        for host in fresh:
+            target = min(workers, key=lambda w: (len(lanes[w]), workers.index(w)))
+            lanes[target].append(host)
+    return {w: hs for w, hs in lanes.items() if hs}
 
 
 def _text(value: bytes | str) -> str:
