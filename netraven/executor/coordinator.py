@@ -247,7 +247,8 @@ class CeleryExecutor:
         target = batch.report
         if "error" in report:
             reason = f"worker {report['worker']}: {report['error']}"
-            target.warnings.append(f"lane of {len(lane.hosts)} host(s) failed: {reason}")
+            warning = f"lane of {len(lane.hosts)} host(s) failed: {reason}"
+            self._record(batch).logs.append((None, "warning", warning))  # recorded here
             self._decide(batch, lane.hosts, HostStatus.FAILED, reason)
             return
         target.tasks.extend(task_from_wire(t) for t in report["tasks"])
