@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,7 +27,7 @@ from sqlmodel import SQLModel
 
 from netraven.errors import StoreError
 from netraven.secrets import Redactor
-from netraven.store import queries
+from netraven.store import queries, sqlite_head
 from netraven.store.breakers import record_breaker_failure
 from netraven.store.engine import open_engine, schema_status
 from netraven.store.models import Job
@@ -180,6 +182,41 @@ def test_a_new_sqlite_store_is_created_by_migrating_and_matches_the_models(tmp_p
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+
+def test_a_new_sqlite_store_from_the_snapshot_is_what_migrating_makes(tmp_path: Path) -> None:
+    """``sqlite_head.sql`` must stay the migrations' schema; regenerate it as its module says."""
+    migrated = tmp_path / "migrated.db"
+    engine = create_engine(f"sqlite:///{migrated}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    engine.dispose()
+    assert sqlite_head.REVISION == HEAD, "a new revision: regenerate store/sqlite_head.sql"
+    assert sqlite_head.script_of(str(migrated)) == (
+        Path(sqlite_head.__file__).with_name("sqlite_head.sql").read_text()
+    )
+    # Made in a fresh interpreter, to see that it needed no Alembic (the point of it).
+    new = tmp_path / "new.db"
+    script = (
+        "import sys; from netraven.store.engine import open_engine; "
+        f"open_engine({f'sqlite:///{new}'!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert made.stdout.strip() == "False"
+    snapshot, reference = sqlite3.connect(new), sqlite3.connect(migrated)
+    try:
+        assert sqlite_head.schema_of(snapshot) == sqlite_head.schema_of(reference)
+        assert snapshot.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
+        assert snapshot.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        snapshot.close()
+        reference.close()
+    engine = open_engine(f"sqlite:///{new}")
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     engine.dispose()
 
 
