@@ -1,8 +1,9 @@
 """Batched, redacting writes that stay off the runner's event loop.
 
 Rows are queued as plain dicts as results happen and written by one thread with one
-multi-row INSERT per table per batch (SQLAlchemy Core, no ORM unit of work), so a
-thousand hosts finishing together cost a handful of statements. Every text column
+executemany per table per batch (no ORM unit of work; on SQLite the values go to the
+driver as tuples, see ``_insert``), so a thousand hosts finishing together cost a
+handful of statements. Every text column
 is redacted here, at the door — unless the producer passes ``redacted=True`` because it
 already ran the same redactor over the row (the engine does, for task and host outcomes
 and backups, so a thousand running configs are not scanned twice).
@@ -20,10 +21,12 @@ import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlmodel import SQLModel
 
 from netraven.errors import StoreError
@@ -155,7 +158,7 @@ class BatchWriter:
     ) -> None:
         with self._engine.begin() as connection:
             for table in sorted(batch, key=lambda t: t.name):
-                connection.execute(table.insert(), batch[table])
+                _insert(connection, table, batch[table])
             for statement in calls:
                 statement(connection)
 
@@ -167,3 +170,59 @@ class BatchWriter:
     def _drop(self, count: int) -> None:
         with self._count_lock:
             self._dropped += count
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One executemany per set of columns, the values handed to the driver as tuples.
+
+    This thread runs beside the event loop and takes the GIL from it: SQLAlchemy's
+    per-row, per-value work for a multi-row ``insert()`` cost it most of its CPU (about
+    0.1 s of the 0.13 s for a 1,000-host run's 9,000 rows). Here the statement is compiled
+    once per table and column set, and only the columns whose type converts values (the
+    datetimes and booleans, on SQLite) run a function per row; the rest is C (``itemgetter``
+    and the driver's ``executemany``). Whatever this does not cover — a driver with named
+    parameters, or a column the statement fills from a Python-side default — goes through
+    ``insert()`` as before, so what is stored never depends on the path taken.
+    """
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    for keys, group in groups.items():
+        plan = _plan(connection.dialect, table, keys)
+        if plan is None:
+            connection.execute(table.insert(), group)
+            continue
+        sql, order, processors = plan
+        take = itemgetter(*order) if len(order) > 1 else (lambda row, key=order[0]: (row[key],))
+        if not processors:
+            params: list[Any] = [take(row) for row in group]
+        else:
+            params = []
+            for row in group:
+                values = list(take(row))
+                for index, process in processors:
+                    values[index] = process(values[index])
+                params.append(tuple(values))
+        connection.exec_driver_sql(sql, params)
+
+
+_Plan = tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]
+
+
+@cache
+def _plan(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _Plan | None:
+    """The positional INSERT for exactly these columns, the order its parameters take them
+    in, and their value converters; None when the driver's parameters are not positional
+    or the statement has parameters the row has not (a column's Python-side default)."""
+    if not keys or not dialect.positional:
+        return None
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(keys))
+    order = tuple(compiled.positiontup or ())
+    if len(order) != len(keys) or set(order) != set(keys):
+        return None
+    processors = []
+    for index, key in enumerate(order):
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((index, process))
+    return compiled.string, order, tuple(processors)
