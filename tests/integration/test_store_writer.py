@@ -262,3 +262,43 @@ def test_rows_are_stored_exactly_as_sqlalchemy_inserts_store_them(tmp_path: Path
         assert len(written) == {"task_result": 10, "host_result": 1}[table]
         assert written == reference, table
     assert {row[-2:] for row in _stored(paths[0], "task_result")[-2:]} == {(0, 0)}
+
+
+def test_rows_arriving_one_by_one_are_gathered_into_one_transaction(
+    engine: Engine, job_id: int
+) -> None:
+    """A thousand hosts finish a few at a time; a transaction per handful cost the writer
+    thread (and the event loop, whose GIL it takes) more than the rows themselves."""
+    inserts: list[str] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_a: inserts.append(statement)
+        if statement.startswith("INSERT INTO log_entry")
+        else None,
+    )
+    writer = BatchWriter(engine, Redactor(), interval=30)
+    started = time.monotonic()
+    for n in range(20):
+        writer.add(LogEntry, log(job_id, f"row {n}"))
+        time.sleep(0.005)  # each row on its own, as results come in
+    writer.flush()  # cuts the 30 s of gathering short
+    assert time.monotonic() - started < 10
+    assert len(inserts) == 1 and messages(engine) == [f"row {n}" for n in range(20)]
+    writer.add(LogEntry, log(job_id, "last"))
+    writer.close()  # does not wait out the interval either
+    assert time.monotonic() - started < 20
+    assert len(inserts) == 2 and messages(engine)[-1] == "last"
+
+
+def test_a_full_batch_is_written_without_waiting_out_the_interval(
+    engine: Engine, job_id: int
+) -> None:
+    writer = BatchWriter(engine, Redactor(), batch=10, interval=30)
+    for n in range(10):
+        writer.add(LogEntry, log(job_id, f"row {n}"))
+    deadline = time.monotonic() + 10
+    while len(messages(engine)) < 10 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(messages(engine)) == 10
+    writer.close()
