@@ -150,9 +150,9 @@ def upgrade(engine: Engine, url: str) -> None:
                 f"the store has schema revision {status.current}, which this release does not "
                 f"know (head is {status.head}): it was written by a newer NetRaven"
             )
-        if status.empty and engine.dialect.name == "sqlite" and sqlite_head.REVISION == HEAD:
-            _create_sqlite_head(connection)  # what migrating would make, without Alembic
-            return
+        snapshot = status.empty and engine.dialect.name == "sqlite"
+        if snapshot and sqlite_head.REVISION == HEAD and _create_sqlite_head(connection):
+            return  # made what migrating would make, without Alembic
         from alembic import command
         from alembic.util.exc import CommandError
 
@@ -165,12 +165,18 @@ def upgrade(engine: Engine, url: str) -> None:
             raise MigrationFailed(str(exc)) from exc
 
 
-def _create_sqlite_head(connection: Connection) -> None:
-    for statement in sqlite_head.statements():
+def _create_sqlite_head(connection: Connection) -> bool:
+    """False, having done nothing, when the snapshot cannot be read (then: migrate)."""
+    try:
+        statements = sqlite_head.statements()
+    except OSError:  # a package built without sqlite_head.sql
+        return False
+    for statement in statements:
         connection.exec_driver_sql(statement)
     connection.execute(
         text(f"INSERT INTO {VERSION_TABLE} (version_num) VALUES (:head)"), {"head": HEAD}
     )
+    return True
 
 
 @contextmanager

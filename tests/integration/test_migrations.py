@@ -366,3 +366,21 @@ def test_postgres_new_store_opened_by_many_at_once(pg_schema: str) -> None:
         thread.join(60)
     assert errors == []
     assert schema_status(pg_schema).current == HEAD
+
+
+def test_without_the_snapshot_a_new_sqlite_store_is_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package built without sqlite_head.sql still makes stores, the slower way."""
+    sqlite_head.statements.cache_clear()
+    monkeypatch.setattr(sqlite_head, "_SCRIPT", tmp_path / "missing.sql")
+    try:
+        with pytest.raises(OSError):
+            sqlite_head.statements()
+        engine = open_engine(f"sqlite:///{tmp_path / 'new.db'}")
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+        engine.dispose()
+    finally:
+        sqlite_head.statements.cache_clear()
