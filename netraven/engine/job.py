@@ -20,7 +20,7 @@ from nornir.core.inventory import Host
 from sqlalchemy.engine import Engine
 
 from netraven import exit_codes
-from netraven.connections.base import ConnectionRegistry, default_registry
+from netraven.connections.base import ConnectionRegistry, HostParams, default_registry
 from netraven.domain import (
     HostOutcome,
     HostStatus,
@@ -124,7 +124,10 @@ async def execute(
     # A registry given by the caller (tests, FakeNetwork) is used as is; otherwise the
     # built-in kinds plus the playbook's connection plugins.
     registry = connections or spec.playbook.plugins.register_connections(default_registry())
-    items, warnings = plan_job(spec.playbook, spec.inventory, spec.options.limit, registry)
+    params: dict[str, HostParams] = {}  # each host's, resolved once for plan and run
+    items, warnings = plan_job(
+        spec.playbook, spec.inventory, spec.options.limit, registry, params=params
+    )
     limits = JobLimits(read_limits(spec.inventory))  # max_concurrency, logins_per_second
     start_at = None
     if spec.options.start_at_task is not None:
@@ -154,6 +157,7 @@ async def execute(
         run.remote = remote
         run.watched = Fanout(listeners, [collector])  # workers recorded what they report
     run.ctx.start_at = start_at
+    run.ctx.host_params = params
     events.job_started(job.id)
     for warning in [*spec.warnings, *warnings]:
         run.ctx.log(None, "warning", warning)
