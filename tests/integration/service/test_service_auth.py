@@ -95,8 +95,10 @@ def test_tokens_roles_and_audit(lab: Lab, tmp_path: Path, db_url: str) -> None:
             page = admin.get("/audit", params={"limit": 2}).json()
             older = admin.get("/audit", params={"before": page[-1]["id"]}).json()
         rows = [(a["who"], a["action"], a["target"], a["status_code"]) for a in audit]
-        assert (audit[0]["who"], audit[0]["action"]) == ("root", "token.revoke")
-        assert ("cli:" in audit[1]["who"]) and audit[1]["action"] == "token.revoke"
+        assert [(a["who"], a["action"], a["target"]) for a in audit[:2]] == [
+            ("root", "token.revoke", "brief"), ("root", "token.create", "brief")
+        ]  # fmt: skip
+        assert ("cli:" in audit[2]["who"]) and audit[2]["action"] == "token.revoke"
         assert ("viewer", "POST /jobs", None, 403) in rows
         assert ("operator", "POST /tokens", None, 403) in rows
         assert ("operator", "job.start", f"job {job['id']}", 201) in rows
