@@ -61,6 +61,18 @@ class ResponseCache:
         self._entries: OrderedDict[str, tuple[int, float, Answer]] = OrderedDict()
         self._pending: dict[tuple[str, int], asyncio.Future[Answer]] = {}
 
+    def _drop_old(self, now: float) -> None:
+        """Expired answers go at once, not when 256 others push them out: a big job's
+        detail is megabytes, and only the last second's answers can be served anyway."""
+        while self._entries:
+            oldest = next(iter(self._entries.values()))
+            if len(self._entries) <= self._max and now - oldest[1] < self.ttl:
+                return
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def invalidate(self) -> None:
         """A job changed here: nothing made before this moment is served again."""
         with self._lock:
@@ -100,8 +112,7 @@ class ResponseCache:
             with self._lock:
                 self._entries[key] = (generation, now, answer)
                 self._entries.move_to_end(key)
-                while len(self._entries) > self._max:
-                    self._entries.popitem(last=False)
+                self._drop_old(self._clock())
             return answer
         finally:
             del self._pending[(key, generation)]

@@ -269,3 +269,18 @@ def test_the_cache_is_bounded() -> None:
         assert make.calls == 5
 
     run(go())
+
+
+def test_expired_answers_are_not_kept_until_pushed_out() -> None:
+    clock, make = Clock(), Maker()
+    cache = ResponseCache(1.0, clock=clock)
+
+    async def go() -> None:
+        await cache.get("/jobs/1?", make)  # a big job's detail, say
+        await cache.get("/jobs/2?", make)
+        assert len(cache) == 2
+        clock.now += 1.5
+        await cache.get("/jobs?", make)
+        assert len(cache) == 1  # only what may still be served is held
+
+    run(go())
