@@ -113,6 +113,7 @@ async def open_state(settings: Settings, background: list[BackgroundTask]) -> Se
     from netraven.engine.pool import ConnectionPool
     from netraven.service.db import Database
     from netraven.service.feed import Feeds
+    from netraven.service.response_cache import ResponseCache
     from netraven.service.runner import JobRunner
     from netraven.store.engine import open_engine
 
@@ -124,7 +125,8 @@ async def open_state(settings: Settings, background: list[BackgroundTask]) -> Se
         vault_password = load_vault_password(settings.vault_password_file)
     feeds = Feeds(asyncio.get_running_loop())
     pool = ConnectionPool.from_settings(settings)
-    runner = JobRunner(settings, store, feeds, pool, vault_password)
+    responses = ResponseCache()
+    runner = JobRunner(settings, store, feeds, pool, vault_password, responses.invalidate)
     return ServiceState(
         settings=settings,
         store=store,
@@ -132,6 +134,7 @@ async def open_state(settings: Settings, background: list[BackgroundTask]) -> Se
         feeds=feeds,
         runner=runner,
         pool=pool,
+        responses=responses,
         background=background,
     )
 
