@@ -21,9 +21,9 @@ from netraven.service.tokens import Principal, Role
 if TYPE_CHECKING:
     from netraven.service.state import ServiceState
 
-__all__ = ["Principal", "Role", "audit_write", "client_of", "require", "state_of"]
+__all__ = ["Principal", "Role", "audit_write", "bearer", "client_of", "require", "state_of"]
 
-_bearer = HTTPBearer(auto_error=False, description="An API token: `netraven tokens create`.")
+bearer = HTTPBearer(auto_error=False, description="An API token: `netraven tokens create`.")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -41,7 +41,7 @@ def require(role: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise _unauthorized()

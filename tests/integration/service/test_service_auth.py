@@ -22,10 +22,13 @@ def test_tokens_roles_and_audit(lab: Lab, tmp_path: Path, db_url: str) -> None:
     service = start_service(project, db)
     url = service.url
     try:
-        # Anonymous: only /health (the OpenAPI page is public too, it holds no data).
+        # Anonymous: only /health. The OpenAPI page sends people to the UI's login.
         assert httpx.get(f"{url}/health").json() == {"status": "ok"}
-        assert httpx.get(f"{url}/docs").status_code == 200
-        for path in ("/jobs", "/ready", "/backups", "/breakers", "/tokens", "/audit"):
+        page = httpx.get(f"{url}/docs")
+        assert page.status_code == 303 and page.headers["location"].startswith("/ui/login")
+        assert httpx.get(f"{url}/redoc").status_code == 404
+        paths = ("/jobs", "/ready", "/backups", "/breakers", "/tokens", "/audit", "/openapi.json")
+        for path in paths:
             refused = httpx.get(f"{url}{path}")
             assert refused.status_code == 401, path
             assert refused.json() == {"detail": "not authenticated"}
@@ -36,6 +39,7 @@ def test_tokens_roles_and_audit(lab: Lab, tmp_path: Path, db_url: str) -> None:
             assert (bad.status_code, bad.json()) == (401, {"detail": "not authenticated"})
         body = {"playbook": "show.yml", "inventory": "inventory", "limit": "sw-lab-1"}
         with service.client("viewer") as viewer:
+            assert "/jobs" in viewer.get("/openapi.json").json()["paths"]
             assert viewer.get("/jobs").status_code == 200
             assert viewer.get("/ready").json()["status"] == "ready"
             denied = viewer.post("/jobs", json=body)
