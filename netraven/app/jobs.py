@@ -19,18 +19,15 @@ from netraven.app.read_models import (
     job_detail,
 )
 from netraven.domain import (
-    HostOutcome,
-    HostStatus,
     JobOutcome,
     JobStatus,
-    TaskOutcome,
-    TaskStatus,
 )
 from netraven.engine.spec import JobSpec
 from netraven.errors import InputError, StoreError
 from netraven.store import queries
 from netraven.store.liveness import effective_status
-from netraven.store.models import HostResult, Job, TaskResult
+from netraven.store.models import HostResult, Job
+from netraven.store.outcomes import host_outcome, task_outcome
 from netraven.store.queries import Bind
 from netraven.store.templates import job_templates
 
@@ -89,52 +86,14 @@ def list_jobs(engine: Bind, limit: int = 50) -> list[JobView]:
     return [job_view(j) for j in queries.list_jobs(engine, limit)]
 
 
-def _host_outcome(h: HostResult) -> HostOutcome:
-    return HostOutcome(
-        h.host,
-        h.play_index,
-        h.play,
-        HostStatus(h.status),
-        h.changed,
-        h.error,
-        h.started_at,
-        h.finished_at,
-        h.duration_ms or 0,
-        h.credential,
-    )
-
-
-def _task_outcome(t: TaskResult) -> TaskOutcome:
-    return TaskOutcome(
-        t.host,
-        t.play_index,
-        t.play,
-        t.task_index,
-        t.name,
-        t.action,
-        TaskStatus(t.status),
-        t.changed,
-        t.failed,
-        t.skipped,
-        t.ignored,
-        t.output,
-        t.diff,
-        t.error,
-        t.attempts,
-        t.started_at,
-        t.duration_ms or 0,
-        t.rescued,
-    )
-
-
 def show_job(engine: Bind, ref: str | int) -> JobDetail:
     job = resolve_job(engine, ref)
     assert job.id is not None
     warnings = queries.job_warnings(engine, job.id)
     return job_detail(
         job_view(job),
-        [_host_outcome(h) for h in queries.host_results(engine, job.id)],
-        [_task_outcome(t) for t in queries.task_results(engine, job.id)],
+        [host_outcome(h) for h in queries.host_results(engine, job.id)],
+        [task_outcome(t) for t in queries.task_results(engine, job.id)],
         warnings,
         [
             BackupRef(id=b.id or 0, host=b.host, sha256=b.sha256)
@@ -201,7 +160,7 @@ def show_host(engine: Bind, ref: str | int, host: str) -> tuple[JobView, HostVie
         rows = session.exec(
             select(HostResult).where(HostResult.job_id == job.id, HostResult.host == host)
         ).all()
-        hosts = [_host_outcome(h) for h in rows]
-    tasks = [_task_outcome(t) for t in queries.task_results(engine, job.id, host)]
+        hosts = [host_outcome(h) for h in rows]
+    tasks = [task_outcome(t) for t in queries.task_results(engine, job.id, host)]
     detail = job_detail(job_view(job), hosts, tasks, [], [], [])
     return detail.job, detail.hosts.get(host)

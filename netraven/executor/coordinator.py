@@ -35,7 +35,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 
-from netraven.domain import HostOutcome, HostStatus, TaskOutcome, TaskStatus
+from netraven.domain import HostOutcome, HostStatus, TaskOutcome
 from netraven.engine.remote import BatchReport, RemoteRecord
 from netraven.engine.rollout import play_policy
 from netraven.engine.spec import JobSpec
@@ -46,6 +46,7 @@ from netraven.executor.wire import WIRE_VERSION, host_from_wire, spec_to_wire, t
 from netraven.playbook.tree import CompiledPlay
 from netraven.secrets import secret_values
 from netraven.store import queries
+from netraven.store.outcomes import host_outcome, task_outcome
 
 __all__ = ["CeleryExecutor", "NoWorkersError", "assign_lanes", "live_workers"]
 
@@ -327,42 +328,9 @@ class CeleryExecutor:
             for r in queries.host_results(self._store, batch.job_id)
             if r.host in wanted and r.play_index == batch.play.index
         ]
-        outcomes = [
-            HostOutcome(
-                r.host,
-                r.play_index,
-                r.play,
-                HostStatus(r.status),
-                changed=r.changed,
-                error=r.error,
-                started_at=r.started_at,
-                finished_at=r.finished_at,
-                duration_ms=r.duration_ms or 0,
-                credential=r.credential,
-            )
-            for r in rows
-        ]
+        outcomes = [host_outcome(r) for r in rows]
         tasks = [
-            TaskOutcome(
-                t.host,
-                t.play_index,
-                t.play,
-                t.task_index,
-                t.name,
-                t.action,
-                TaskStatus(t.status),
-                changed=t.changed,
-                failed=t.failed,
-                skipped=t.skipped,
-                ignored=t.ignored,
-                output=t.output,
-                diff=t.diff,
-                error=t.error,
-                attempts=t.attempts,
-                started_at=t.started_at,
-                duration_ms=t.duration_ms or 0,
-                rescued=t.rescued,
-            )
+            task_outcome(t)
             for r in rows
             for t in queries.task_results(self._store, batch.job_id, r.host)
             if t.play_index == batch.play.index
