@@ -37,6 +37,7 @@ import math
 import os
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -297,9 +298,10 @@ def measure(name: str, argv: list[str], env: dict[str, str], log: Path) -> Measu
 
 
 def run_argv(
-    playbook: Path, inventory: Path, forks: int, db: str, executor: str | None = None,
+    playbook: Path, inventory: Path, forks: int, db: str, executor: str = "local",
     limit: Path | None = None,
 ) -> list[str]:  # fmt: skip
+    """``netraven run`` of the bench playbook; the local executor is the default, unnamed."""
     return [
         sys.executable,
         "-m",
@@ -312,7 +314,7 @@ def run_argv(
         str(forks),
         "--db",
         db,
-        *(["--executor", executor] if executor else []),
+        *(["--executor", executor] if executor != "local" else []),
         *(["-l", f"@{limit}"] if limit else []),
     ]
 
@@ -507,21 +509,44 @@ class Worker:
     log: Path
 
 
-def start_worker(name: str, concurrency: int, env: dict[str, str], work: Path) -> Worker:
-    """``netraven worker`` in its own session, ready once Celery says so in its log."""
+def worker_argv(name: str, concurrency: int) -> list[str]:
+    """The worker as issue 11 specifies it; the broker and store come from the environment."""
+    return [
+        sys.executable,
+        "-m",
+        "netraven",
+        "worker",
+        "--name",
+        f"{name}@%h",
+        "--concurrency",
+        str(concurrency),
+    ]
+
+
+def answers_ping(broker: str, node: str) -> bool:
+    """Whether the Celery node answers a remote-control ping through the broker.
+
+    A ping needs no knowledge of the worker's app or queues (it goes through the broker's
+    pidbox), and is what "ready" means here: the worker consumes. Its log's "ready." line
+    depends on the log level the worker was given, so it is not relied on.
+    """
+    from celery import Celery
+
+    app = Celery(broker=broker, set_as_current=False)
+    try:
+        return bool(app.control.ping(destination=[node], timeout=1.0))
+    finally:
+        app.close()
+
+
+def start_worker(
+    name: str, concurrency: int, env: dict[str, str], work: Path, argv: list[str] | None = None
+) -> Worker:
+    """A worker in its own session (so it can be stopped as a group), once it answers a ping."""
     log = work / f"worker-{name}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "netraven",
-                "worker",
-                "--name",
-                f"{name}@%h",
-                "--concurrency",
-                str(concurrency),
-            ],
+            argv or worker_argv(name, concurrency),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -529,15 +554,17 @@ def start_worker(name: str, concurrency: int, env: dict[str, str], work: Path) -
             env=env,
             start_new_session=True,
         )
+    worker = Worker(name, process, log)
+    node = f"{name}@{socket.gethostname()}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise BenchError(f"worker {name} exited {process.returncode}: {log.read_text()[-600:]}")
-        if " ready." in log.read_text(errors="replace"):
-            return Worker(name, process, log)
-        time.sleep(0.2)
-    stop_worker(Worker(name, process, log))
-    raise BenchError(f"worker {name} not ready after 120 s: {log.read_text()[-600:]}")
+        if answers_ping(env["NETRAVEN_BROKER_URL"], node):
+            return worker
+        time.sleep(0.5)
+    stop_worker(worker)
+    raise BenchError(f"worker {node} did not answer a ping in 120 s: {log.read_text()[-600:]}")
 
 
 def stop_worker(worker: Worker) -> None:
@@ -567,6 +594,10 @@ def part_workers(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         f"workers: {devices} devices, {labs} lab(s), forks {forks}, worker concurrency "
         f"{args.concurrency}, {args.rounds} round(s), {os.cpu_count()} CPUs"
     )
+    # Celery lets these win over the broker an app is given: neither the ping here nor the
+    # workers may end up on another broker than the bench's own database.
+    for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        os.environ.pop(variable, None)
     phases: dict[int, list[tuple[RunResult, RunResult]]] = {}
     workers: list[Worker] = []
     with contextlib.ExitStack() as stack:
@@ -601,7 +632,10 @@ def part_workers(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                         work / f"{executor}-{count}-{round_no}.log",
                     )
                     spent = sum(tree_cpu_seconds(w.process.pid) for w in workers) - before
-                    label = "local executor" if executor == "local" else f"celery, {count} worker"
+                    if executor == "local":  # the idle workers' polling is not its work
+                        label, spent = "local executor", 0.0
+                    else:
+                        label = f"celery, {count} worker{'s' if count > 1 else ''}"
                     result = RunResult(label, m, last_job(db, env), spent)
                     show(result, devices)
                     pair.append(result)
