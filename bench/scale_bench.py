@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -106,6 +107,8 @@ class JobRecord:
     hosts: int
     hosts_ok: int
     duration_s: float | None
+    # The commonest host errors (first 160 characters) and how many hosts had each.
+    errors: dict[str, int] = field(default_factory=dict)
 
     def good(self, devices: int) -> bool:
         return self.exit_code == 0 and self.hosts == devices and self.hosts_ok == devices
@@ -343,6 +346,7 @@ def last_job(db: str, env: dict[str, str]) -> JobRecord:
     detail = cli_json(["jobs", "show", str(newest[0]["id"]), "--json", "--db", db], env)
     job = detail["job"]
     statuses = [host["status"] for host in detail["hosts"].values()]
+    errors = Counter(str(host["error"])[:160] for host in detail["hosts"].values() if host["error"])
     return JobRecord(
         id=job["id"],
         status=job["status"],
@@ -350,6 +354,7 @@ def last_job(db: str, env: dict[str, str]) -> JobRecord:
         hosts=len(statuses),
         hosts_ok=statuses.count("ok"),
         duration_s=job["duration_s"],
+        errors=dict(errors.most_common(3)),
     )
 
 
@@ -371,6 +376,8 @@ def show(result: RunResult, devices: int) -> None:
         f"exit {m.returncode}  job {job.id} {job.status} (exit {job.exit_code}), "
         f"hosts ok {job.hosts_ok}/{devices}"
     )
+    for error, count in job.errors.items():
+        print(f"  {count} host(s): {error}")
 
 
 # ------------------------------------------------------------------------- part local
