@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,15 @@ def test_local_part_at_tiny_scale(tmp_path: Path) -> None:
     assert run["cpu_s"] > 0.1
     assert run["cpu_ms_per_device"] == pytest.approx(run["cpu_s"] / 10 * 1000, rel=1e-3)
     assert run["wall_s"] >= run["job"]["duration_s"]
+    # The base run (start-up, 5 hosts) costs about as much as the run at this size, either
+    # may be the larger on a busy machine; the per-device figure beyond it is their difference.
+    assert document["base_cpu_s"] > 0.1
+    assert document["marginal_cpu_ms_per_device"] == pytest.approx(
+        (run["cpu_s"] - document["base_cpu_s"]) / 5 * 1000, abs=0.5
+    )
+    printed = re.search(r"base run \(5 hosts, whole inventory\): cpu ([\d.]+) s", result.stdout)
+    assert printed is not None, result.stdout
+    assert float(printed.group(1)) == pytest.approx(document["base_cpu_s"], abs=0.006)
     estimate = document["estimate"]
     assert estimate["devices"] == 50_000 and estimate["cpu_ms_measured"] == run["cpu_ms_per_device"]
     assert estimate["processes"] >= estimate["processes_by_cpu"] >= 1
