@@ -29,9 +29,11 @@ RUN pip wheel --no-deps --wheel-dir /wheels/app .
 FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 NETRAVEN_STATE_DIR=/data
+# /project/lab (compose.yaml's lab volume) exists owned by netraven so that a new named
+# volume mounted there is writable by it: Docker gives a new volume the image directory's owner.
 RUN groupadd --gid 10001 netraven \
     && useradd --uid 10001 --gid netraven --home-dir /home/netraven --create-home netraven \
-    && mkdir /data /project && chown netraven:netraven /data /project
+    && mkdir -p /data /project/lab && chown -R netraven:netraven /data /project
 COPY --from=builder /wheels/deps /wheels/deps
 RUN pip install --no-index /wheels/deps/*.whl && rm -rf /wheels/deps
 COPY --from=builder /wheels/app /wheels/app

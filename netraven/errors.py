@@ -7,6 +7,7 @@ NetRavenError
 ├── LabError              the simulated lab cannot start, stop or be found
 ├── Interrupted           SIGTERM arrived outside the event loop (handled like Ctrl-C)
 ├── ServiceError          a remote job service (--server) could not be reached or failed
+├── ExecutorError         --executor celery: no worker alive, broker unreachable, a lane failed
 └── DeviceError           something went wrong talking to one host
     ├── ConnectionFailed  the host could not be reached (unreachable; retryable)
     │   ├── AuthenticationFailed  login or enable refused (never retried: lockouts)
@@ -68,6 +69,10 @@ class LabError(NetRavenError):
 
 class ServiceError(NetRavenError):
     """The job service behind ``--server`` was unreachable or answered with a 5xx."""
+
+
+class ExecutorError(NetRavenError):
+    """The Celery executor could not hand hosts to workers (none alive, broker down)."""
 
 
 class Interrupted(NetRavenError):

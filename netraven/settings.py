@@ -44,6 +44,8 @@ FIELDS = (
     "pool_max_per_device",
     "service_max_jobs",
     "service_playbook_dir",
+    "executor",
+    "broker_url",
 )
 _PATH_FIELDS = ("state_dir", "lab_dir", "vault_password_file", "service_playbook_dir")
 
@@ -66,6 +68,10 @@ class _Layer(BaseModel):
     # directory API callers name playbooks and inventories in (nothing outside it runs).
     service_max_jobs: int | None = Field(None, ge=1, le=1_000)
     service_playbook_dir: Path | None = None
+    # Where jobs' hosts run: in this process ("local"), or on `netraven worker`s through
+    # Celery ("celery"), whose broker (Redis) also carries the cross-worker coordination.
+    executor: Literal["local", "celery"] | None = None
+    broker_url: str | None = Field(None, pattern=r"^rediss?://")
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -116,6 +122,8 @@ class Settings:
     pool_max_per_device: int = 2
     service_max_jobs: int = 2
     service_playbook_dir: Path | None = None  # None: the project root (netraven.toml's dir)
+    executor: Literal["local", "celery"] = "local"
+    broker_url: str = "redis://127.0.0.1:6379/0"
     config_file: Path | None = None
     # Feature flags declared in netraven.toml (``[flags.NAME]``), in file order, then the
     # built-in ones (netraven/flags/builtin.py) not redeclared there.
@@ -138,8 +146,8 @@ class Settings:
             shown: str | int | float | None = (
                 value if value is None or isinstance(value, int | float) else str(value)
             )
-            if name == "db_url" and not reveal:
-                shown = mask_url(self.db_url)
+            if name in ("db_url", "broker_url") and not reveal:
+                shown = mask_url(str(value))
             rows.append(Setting(name, shown, self.source_of(name)))
         return rows
 
@@ -208,6 +216,8 @@ def load_settings(cwd: Path | None = None, **cli_overrides: Any) -> Settings:
         pool_max_per_device=values.get("pool_max_per_device") or 2,
         service_max_jobs=values.get("service_max_jobs") or 2,
         service_playbook_dir=values.get("service_playbook_dir") or root,
+        executor=values.get("executor") or "local",
+        broker_url=values.get("broker_url") or "redis://127.0.0.1:6379/0",
         config_file=config_file,
         sources=sources,
         flags=merge_declared(flags),

@@ -28,6 +28,7 @@ from netraven.cli.schedules_cmd import schedules_app
 from netraven.cli.serve_cmd import serve
 from netraven.cli.templates_cmd import templates_app
 from netraven.cli.tokens_cmd import tokens_app
+from netraven.cli.worker_cmd import worker
 
 app = typer.Typer(
     rich_markup_mode=None,  # plain help: rich alone costs --help ~0.2 s of imports
@@ -48,6 +49,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(schedules_app, name="schedules")
 app.add_typer(templates_app, name="templates")
 app.command()(serve)
+app.command()(worker)
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(flags_app, name="flags")
 

@@ -3,18 +3,22 @@
 The lab directory comes from the settings (``--dir`` > ``NETRAVEN_LAB_DIR`` >
 ``netraven.toml`` > ``<state_dir>/lab``). Without ``netraven.toml`` or an explicit
 directory, ``down``, ``status`` and ``fault`` also find a lab started in a parent of the
-current directory. ``status`` and ``fault`` exit 3 when no lab runs.
+current directory. ``status`` and ``fault`` exit 3 when no lab runs. ``up --foreground``
+serves from this process instead (a container's main process, compose.yaml).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from netraven.cli.common import fail, handle_errors
+
+if TYPE_CHECKING:
+    from netraven.lab import control
 
 NO_LAB = 3
 
@@ -105,9 +109,34 @@ def lab_up(
             "aes128-cbc, ssh-rsa); the inventory gives it data.ssh lists (repeatable).",
         ),
     ] = None,
+    foreground: Annotated[
+        bool,
+        typer.Option(
+            "--foreground",
+            help="Serve in this process until SIGTERM/SIGINT (exit 0), no background daemon: "
+            "a container's main process.",
+        ),
+    ] = False,
+    listen: Annotated[
+        str,
+        typer.Option(
+            "--listen",
+            metavar="ADDRESS",
+            help="Address the devices listen on (default 127.0.0.1; 0.0.0.0 in a container).",
+        ),
+    ] = "127.0.0.1",
+    inventory_host: Annotated[
+        str,
+        typer.Option(
+            "--inventory-host",
+            metavar="NAME",
+            help="Host name the inventory and known_hosts reach the devices by "
+            "(default 127.0.0.1; the service name in compose.yaml).",
+        ),
+    ] = "127.0.0.1",
     lab_dir: DirOpt = None,
 ) -> None:
-    """Start N devices in one background process and write their inventory."""
+    """Start N devices in one background process (or this one) and write their inventory."""
     from netraven.errors import InputError
     from netraven.lab import control
     from netraven.lab.family import LayoutError, parse_layout
@@ -129,22 +158,39 @@ def lab_up(
         telnet=telnet,
         legacy=tuple(legacy or ()),
         https=https,
+        listen=listen,
+        inventory_host=inventory_host,
     )
-    state = control.up(directory, settings)
+    if foreground:
+        control.run_foreground(
+            directory, settings, lambda state: _say_up(directory, settings, state)
+        )
+    else:
+        _say_up(directory, settings, control.up(directory, settings))
+
+
+def _say_up(directory: Path, settings: control.LabSettings, state: dict[str, Any]) -> None:
+    """The one line ``lab up`` prints once every device listens (flushed: in the
+    foreground it is what a container log shows while the lab keeps running)."""
+    devices = settings.devices
     telnet_ports = (
-        f", Telnet on {settings.telnet_port(1)}-{settings.telnet_port(devices)}" if telnet else ""
+        f", Telnet on {settings.telnet_port(1)}-{settings.telnet_port(devices)}"
+        if settings.telnet
+        else ""
     )
     https_ports = (
         f", HTTPS API on {settings.https_port(1)}-{settings.https_port(devices)} "
         f"(inventory: {_shown(directory / 'inventory-https')})"
-        if https
+        if settings.https
         else ""
     )
-    mix = f" [{state['platforms']}]" if platforms else ""
+    mix = f" [{state['platforms']}]" if settings.platforms else ""
+    base_port = settings.base_port
     print(
-        f"lab up: {devices} device(s){mix} on 127.0.0.1:{base_port}-{base_port + devices - 1}"
-        f"{telnet_ports}{https_ports} (pid {state['pid']}); "
-        f"inventory: {_shown(directory / 'inventory')}"
+        f"lab up: {devices} device(s){mix} on {settings.listen}:{base_port}-"
+        f"{base_port + devices - 1}{telnet_ports}{https_ports} (pid {state['pid']}); "
+        f"inventory: {_shown(directory / 'inventory')}",
+        flush=True,
     )
 
 
@@ -182,8 +228,9 @@ def lab_status(
             telnet_ports += f", HTTPS API on {https_base}-{https_base + state['devices'] - 1}"
         mix = state.get("platforms", "")
         mix = f" [{mix}]" if mix and set(mix.split(",")) != {f"ios:{state['devices']}"} else ""
+        listen = state.get("listen", "127.0.0.1")
         print(
-            f"lab running: {state['devices']} device(s){mix} on 127.0.0.1:{state['base_port']}-"
+            f"lab running: {state['devices']} device(s){mix} on {listen}:{state['base_port']}-"
             f"{last}{telnet_ports} (pid {state['pid']}, latency {state['latency_ms']} ms); "
             f"inventory: {_shown(directory / 'inventory')}"
         )

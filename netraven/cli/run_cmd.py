@@ -61,7 +61,7 @@ def _vault_password(path: Path | None) -> bytes | None:
 
 
 async def _execute_until_signalled(
-    spec: JobSpec, store: Engine, listener: RunListener
+    spec: JobSpec, store: Engine, listener: RunListener, broker_url: str | None = None
 ) -> JobOutcome:
     """The engine knows no signals: here Ctrl-C and SIGTERM become its cancellation."""
     import asyncio
@@ -72,11 +72,24 @@ async def _execute_until_signalled(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, cancel.set)
+    remote = None
+    if broker_url is not None:  # --executor celery: the hosts run on `netraven worker`s
+        from netraven.executor.coordinator import CeleryExecutor
+
+        remote = CeleryExecutor(spec, broker_url, store)
+        await remote.workers()  # none running: say so before a job is recorded
     try:
-        return await execute(spec, store=store, listeners=[listener], cancel=cancel)
+        return await execute(
+            spec, store=store, listeners=[listener], cancel=cancel, remote=remote
+        )
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+class Executor(StrEnum):
+    local = "local"
+    celery = "celery"
 
 
 def _shown(path: Path) -> Path:
@@ -151,6 +164,14 @@ def run(
             "0 when every device already matches.",
         ),
     ] = False,
+    executor: Annotated[
+        Executor | None,
+        typer.Option(
+            "--executor",
+            help="Where the hosts run: this process (local, the default) or the Celery "
+            "workers of the broker (celery; docs/workers.md). Also NETRAVEN_EXECUTOR.",
+        ),
+    ] = None,
     server: Annotated[
         str | None,
         typer.Option(
@@ -206,10 +227,24 @@ def run(
     from netraven.store.engine import open_engine
     from netraven.system import raise_fd_limit
 
-    settings = load_settings(db_url=db, forks=forks, vault_password_file=vault_password_file)
+    settings = load_settings(
+        db_url=db,
+        forks=forks,
+        vault_password_file=vault_password_file,
+        executor=executor.value if executor is not None else None,
+    )
     vault_password = _vault_password(settings.vault_password_file)
     vaulted: list[str] = []
     variables = parse_extra_vars(extra_vars or [], vault_password, vaulted)
+    if settings.executor == "celery":
+        from netraven.secrets import secret_values
+
+        if vaulted or secret_values(variables):
+            raise InputError(
+                "--executor celery: secret extra vars (vaulted, or secret-looking names) would "
+                "travel through the broker; give them to the workers (vault, inventory, "
+                "environment) instead"
+            )
     err = Console(stderr=True, highlight=False)
     open_store = functools.cache(lambda: open_engine(settings.db_url))
     prepared = prepare_run(
@@ -246,7 +281,8 @@ def run(
     )
     raise_fd_limit()
     freeze_loaded()
-    outcome = asyncio.run(_execute_until_signalled(spec, store, reporter))
+    broker = settings.broker_url if settings.executor == "celery" else None
+    outcome = asyncio.run(_execute_until_signalled(spec, store, reporter, broker))
     if text_to_stdout:
         reporter.recap(outcome)
     store_flag = f" --db '{mask_url(db)}'" if db else ""

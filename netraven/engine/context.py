@@ -14,6 +14,7 @@ from netraven.engine.events import Fanout
 from netraven.engine.limits import JobLimits
 from netraven.engine.offload import off_loop
 from netraven.engine.policy import PlayGuard
+from netraven.engine.remote import SharedOnce
 from netraven.engine.sessions import SessionPool
 from netraven.engine.start_at import StartAt
 from netraven.engine.throttle import Throttles
@@ -55,6 +56,7 @@ class JobContext:
     flags: Mapping[str, FlagState] = field(default_factory=dict)  # the job's flag snapshot
     failed_hosts: set[str] = field(default_factory=set)  # sit out the rest of the job
     run_once: dict[tuple[int, int], asyncio.Future[Any]] = field(default_factory=dict)
+    shared_once: SharedOnce | None = None  # run_once across workers (netraven.executor)
     start_at: StartAt | None = None  # --start-at-task: where the job starts
     started: set[str] = field(default_factory=set)  # hosts that have reached start_at
     _inventory_vars: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -39,13 +39,15 @@ from netraven.engine.host import run_host_play
 from netraven.engine.limits import JobLimits, read_limits
 from netraven.engine.linear import LinearGate
 from netraven.engine.plan import PlanItem, plan_job
+from netraven.engine.policy import PlayGuard
 from netraven.engine.pool import ConnectionPool
+from netraven.engine.remote import BatchExecutor, BatchReport
 from netraven.engine.rollout import plan_rollout
 from netraven.engine.scope import PlayVars
 from netraven.engine.sessions import SessionPool
 from netraven.engine.spec import JobSpec
 from netraven.engine.start_at import find_start
-from netraven.errors import StoreError
+from netraven.errors import InputError, StoreError
 from netraven.inventory import host_tags
 from netraven.playbook.tree import CompiledPlay
 from netraven.secrets import Redactor, secret_values
@@ -104,6 +106,7 @@ async def execute(
     clock: Callable[[], float] = time.time,
     pool: ConnectionPool | None = None,
     job_id: int | None = None,
+    remote: BatchExecutor | None = None,
 ) -> JobOutcome:
     """Run the job to its end and return its outcome; raise only for input errors.
 
@@ -115,6 +118,8 @@ async def execute(
     for the next job; without it every session closes when its host is done.
     ``job_id``: a row the caller already recorded as ``queued`` (the job service), which
     this run fills in and starts, keeping its id and creation time; otherwise a new row.
+    ``remote``: run each batch's hosts on workers (``netraven.executor``); this process then
+    keeps the plays, batches and verdicts, and records only what the workers could not.
     """
     # A registry given by the caller (tests, FakeNetwork) is used as is; otherwise the
     # built-in kinds plus the playbook's connection plugins.
@@ -126,6 +131,11 @@ async def execute(
         start_at = find_start(
             spec.playbook.compiled, [i.hosts for i in items], spec.options.start_at_task
         )
+    if remote is not None:
+        for item in items:
+            reason = remote.check_play(spec.playbook.compiled[item.index])
+            if reason is not None:
+                raise InputError(reason, path=str(spec.playbook.path))
     redactor = build_redactor(spec)
     row = _job_row(spec, sorted({h for item in items for h in item.hosts}, key=natural_key))
     if job_id is None:
@@ -140,6 +150,9 @@ async def execute(
     run = _JobRun(
         spec, items, job.id, events, redactor, registry, writer, store, clock, limits, pool
     )
+    if remote is not None:
+        run.remote = remote
+        run.watched = Fanout(listeners, [collector])  # workers recorded what they report
     run.ctx.start_at = start_at
     events.job_started(job.id)
     for warning in [*spec.warnings, *warnings]:
@@ -163,6 +176,9 @@ async def execute(
         if watcher is not None:
             watcher.cancel()
         await run.sessions.close_all()
+        if remote is not None:
+            with contextlib.suppress(Exception):  # the job's result does not depend on it
+                await remote.job_finished(job.id)
     status, code = exit_code_for(collector.outcome_hosts, run.interrupted, run.aborted is not None)
     job_errors = events.take_errors(None)  # a listener failed on an event about no host
     if job_errors and error is None:
@@ -289,6 +305,8 @@ class _JobRun:
         self.interrupted = False
         self.aborted: str | None = None
         self._in_flight: set[asyncio.Task[HostOutcome]] = set()
+        self.remote: BatchExecutor | None = None
+        self.watched: Fanout | None = None  # the caller's listeners + collector (remote runs)
 
     def _log(self, host: str | None, level: str, message: str) -> None:
         self.ctx.log(host, level, message)
@@ -300,6 +318,8 @@ class _JobRun:
 
     async def prepare(self) -> None:
         """Read what the job needs from the store: newest backup hashes, breaker states."""
+        if self.remote is not None:
+            return  # the workers read them for the hosts they run
         playbook = self.spec.playbook
         all_hosts = sorted({h for item in self.items for h in item.hosts})
         if any(t.action in ("backup", "config") for p in playbook.compiled for t in p.task_nodes()):
@@ -335,14 +355,18 @@ class _JobRun:
             )
             rollout.rollback_index = 1 + max((n.id for n in play.task_nodes()), default=0)
             self.events.play_started(item.index, play.title, rollout.hosts)
-            forks = asyncio.Semaphore(play.play.forks or self.spec.options.forks)
+            forks_n = play.play.forks or self.spec.options.forks
+            forks = asyncio.Semaphore(forks_n)
             for number, batch in enumerate(rollout.batches, 1):
                 if self.interrupted:
                     return
                 if number > 1:
                     self._check_store()
                 guard = rollout.start(self.ctx, number)
-                outcomes = await self._batch(forks, play, batch)
+                if self.remote is not None:
+                    outcomes = await self._remote_batch(play, number, batch, forks_n, guard)
+                else:
+                    outcomes = await self._batch(forks, play, batch)
                 failed |= {o.host for o in outcomes if o.failed}
                 if self.interrupted:
                     return
@@ -375,6 +399,33 @@ class _JobRun:
     def _check_store(self) -> None:
         if self.writer.error is not None:
             raise StoreError(f"job store write failed: {self.writer.error}")
+
+    async def _remote_batch(
+        self, play: CompiledPlay, number: int, hosts: list[str], forks: int, guard: PlayGuard
+    ) -> list[HostOutcome]:
+        """The batch on the workers: their outcomes shown and summed here, not re-recorded."""
+        assert self.remote is not None and self.watched is not None
+        report: BatchReport = await self.remote.run_batch(self.job_id, play, number, hosts, forks)
+        for task in report.tasks:
+            self.watched.task_finished(task)
+        for outcome in report.hosts:
+            self.watched.host_finished(outcome)
+        for warning in report.warnings:
+            self.watched.log(None, "warning", warning)
+        decided = report.decided
+        if decided is not None:  # not recorded by any worker: record them here
+            for host, level, message in decided.logs:
+                self.ctx.log(host, level, message)
+            for task in decided.tasks:
+                self.events.task_finished(task)
+            for outcome in decided.hosts:
+                self.events.host_finished(outcome)
+        if report.abort is not None:
+            guard.abort(report.abort)
+        if report.ended:
+            guard.end_play("meta: end_play on a worker")
+        # A watcher failing on a worker's outcome marks it failed here (Fanout), as locally.
+        return [*report.hosts, *(decided.hosts if decided is not None else [])]
 
     async def _batch(
         self, forks: asyncio.Semaphore, play: CompiledPlay, hosts: list[str]

@@ -104,6 +104,8 @@ class HostRun:
         if self.gate is not None:
             self._step += 1
             await self.gate.reach(self._step)
+        if self.aborted():  # another host tripped the play's failure policy meanwhile
+            return Flow.ENDED
         if self.forks is None:
             flow: Flow = await work()
             return flow
@@ -277,16 +279,22 @@ class HostRun:
         shared = self.ctx.run_once.get(key)
         if shared is None:
             shared = self.ctx.run_once[key] = asyncio.get_running_loop().create_future()
-            try:
-                flow = await self.run_looped(node, extra)
-            finally:
-                name = node.task.register_as
-                facts = {k: self.facts[k] for k in self._set_names(node) if k in self.facts}
-                if name and name in self.facts:
-                    facts[name] = self.facts[name]
-                if not shared.done():
-                    shared.set_result(facts)
-            return flow
+            board = self.ctx.shared_once
+            if board is not None and not await board.claim(*key):
+                shared.set_result(await board.wait(*key))  # another worker runs it
+            else:
+                try:
+                    flow = await self.run_looped(node, extra)
+                finally:
+                    name = node.task.register_as
+                    facts = {k: self.facts[k] for k in self._set_names(node) if k in self.facts}
+                    if name and name in self.facts:
+                        facts[name] = self.facts[name]
+                    if not shared.done():
+                        shared.set_result(facts)
+                    if board is not None:
+                        await board.publish(*key, facts)
+                return flow
         facts = await asyncio.shield(shared)
         self.facts.update(facts)
         return Flow.OK

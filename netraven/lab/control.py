@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +56,10 @@ class LabSettings:
     platforms: str | None = None
     # How many seconds a Junos "commit confirmed N" minute lasts (short in tests).
     confirm_seconds_per_minute: float = 60.0
+    # The address the devices listen on, and the host name the inventory (and known_hosts)
+    # reach them by: loopback unless the lab serves other containers (compose.yaml).
+    listen: str = "127.0.0.1"
+    inventory_host: str = "127.0.0.1"
 
     @property
     def layout(self) -> tuple[str, ...]:
@@ -104,10 +112,68 @@ def read_state(lab_dir: Path) -> dict[str, Any] | None:
 
 def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> dict[str, Any]:
     """Start the lab in the background and wait until every device listens."""
+    big = _prepare(lab_dir, settings)
+    log = (lab_dir / "lab.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "netraven.lab.server", *_server_argv(lab_dir, settings, big)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **_credentials_env(settings)},
+        start_new_session=True,
+    )
+    extra_lines = sum(lines for _, lines in big)
+    deadline = time.monotonic() + (timeout or 30 + settings.devices * 0.05 + extra_lines / 50_000)
+    while time.monotonic() < deadline:
+        state = read_state(lab_dir)
+        if state is not None and state.get("pid") == process.pid:
+            _write_inventories(lab_dir, settings)
+            return state
+        if process.poll() is not None:
+            tail = (lab_dir / "lab.log").read_text()[-400:].strip().splitlines()
+            raise LabError(f"lab process exited: {tail[-1] if tail else process.returncode}")
+        time.sleep(0.05)
+    process.kill()
+    raise LabError("lab did not come up in time")
+
+
+def run_foreground(
+    lab_dir: Path, settings: LabSettings, on_ready: Callable[[dict[str, Any]], None]
+) -> None:
+    """Serve the lab in this process until SIGTERM or SIGINT, then return.
+
+    For a container, whose main process must be the server itself: no daemon to lose track
+    of, and ``docker stop``'s SIGTERM ends it cleanly. ``on_ready`` runs once every device
+    listens and the inventory is written.
+    """
+    from netraven.lab import server
+    from netraven.system import raise_fd_limit
+
+    big = _prepare(lab_dir, settings)
+    args = server.parse_args(_server_argv(lab_dir, settings, big))
+    args.password, args.secret = settings.password, settings.secret
+    args.community, args.api_token = settings.community, settings.api_token
+
+    def ready(state: dict[str, Any]) -> None:
+        _write_inventories(lab_dir, settings)
+        on_ready(state)
+
+    raise_fd_limit()
+    asyncio.run(server.serve(args, ready))
+
+
+def _prepare(lab_dir: Path, settings: LabSettings) -> list[tuple[str, int]]:
+    """Check the settings, refuse a second lab in ``lab_dir``, reset its per-run files.
+
+    Returns the parsed ``--big-config`` specs. A ``state.json`` naming this very process
+    is stale, not a running lab: it is what a container restarted after a kill finds, its
+    lab having had the same pid (1) in the previous container.
+    """
     initial: dict[str, faults.Faults] = {}
     names = settings.names
     if settings.confirm_seconds_per_minute <= 0:
         raise InputError("--confirm-seconds-per-minute must be more than 0")
+    _check_addresses(settings)
     try:
         for spec in settings.faults:
             device, kind, argument = faults.parse_spec(spec)
@@ -118,65 +184,85 @@ def up(lab_dir: Path, settings: LabSettings, timeout: float | None = None) -> di
     big = [parse_big_config(spec, names) for spec in settings.big_configs]
     for device in settings.legacy:
         _check_device(device, names)
-    if read_state(lab_dir) is not None:
+    running = read_state(lab_dir)
+    if running is not None and running.get("pid") != os.getpid():
         raise LabError(f"a lab is already running from {lab_dir} (netraven lab down first)")
     lab_dir.mkdir(parents=True, exist_ok=True)
     (lab_dir / "state.json").unlink(missing_ok=True)
     (lab_dir / "commands.log").unlink(missing_ok=True)
     (lab_dir / "known_hosts").unlink(missing_ok=True)
     faults.save(lab_dir / "faults.json", initial)
-    env = {
-        **os.environ,
+    return big
+
+
+# Names the lab's HTTPS certificate is made for (lab/tls.py).
+TLS_NAMES = ("127.0.0.1", "::1", "localhost")
+_HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+
+
+def _check_addresses(settings: LabSettings) -> None:
+    """``--listen`` is an IP address; ``--inventory-host`` an address or a DNS name."""
+    try:
+        ipaddress.ip_address(settings.listen)
+    except ValueError:
+        raise InputError(f"--listen '{settings.listen}': not an IP address") from None
+    host = settings.inventory_host
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(host):
+            raise InputError(f"--inventory-host '{host}': not a host name or address") from None
+    if settings.https and host not in TLS_NAMES:
+        raise InputError(
+            f"--inventory-host '{host}' with --https: the lab's certificate is only for "
+            f"{', '.join(TLS_NAMES)}"
+        )
+
+
+def _credentials_env(settings: LabSettings) -> dict[str, str]:
+    """Credentials reach a background lab through its environment, never its argv."""
+    return {
         "NETRAVEN_LAB_PASSWORD": settings.password,
         "NETRAVEN_LAB_SECRET": settings.secret,
         "NETRAVEN_LAB_COMMUNITY": settings.community,
         "NETRAVEN_LAB_API_TOKEN": settings.api_token,
     }
-    log = (lab_dir / "lab.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "netraven.lab.server",
-            "--state-dir",
-            str(lab_dir),
-            "--devices",
-            str(settings.devices),
-            "--base-port",
-            str(settings.base_port),
-            "--latency",
-            str(settings.latency_ms),
-            "--username",
-            settings.username,
-            *(arg for device, lines in big for arg in ("--big-config", f"{device}:{lines}")),
-            *(["--telnet"] if settings.telnet else []),
-            *(["--https"] if settings.https else []),
-            *(arg for device in settings.legacy for arg in ("--legacy", device)),
-            *(["--platforms", layout_spec(settings.layout)] if settings.platforms else []),
-            "--confirm-seconds-per-minute",
-            str(settings.confirm_seconds_per_minute),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        start_new_session=True,
-    )
-    extra_lines = sum(lines for _, lines in big)
-    deadline = time.monotonic() + (timeout or 30 + settings.devices * 0.05 + extra_lines / 50_000)
-    while time.monotonic() < deadline:
-        state = read_state(lab_dir)
-        if state is not None and state.get("pid") == process.pid:
-            write_inventory(lab_dir / "inventory", settings, lab_dir / "known_hosts")
-            if settings.https:
-                write_https_inventory(lab_dir / "inventory-https", settings, lab_dir)
-            return state
-        if process.poll() is not None:
-            tail = (lab_dir / "lab.log").read_text()[-400:].strip().splitlines()
-            raise LabError(f"lab process exited: {tail[-1] if tail else process.returncode}")
-        time.sleep(0.05)
-    process.kill()
-    raise LabError("lab did not come up in time")
+
+
+def _server_argv(lab_dir: Path, settings: LabSettings, big: list[tuple[str, int]]) -> list[str]:
+    """The lab server's options (``netraven.lab.server``) for these settings."""
+    return [
+        "--state-dir",
+        str(lab_dir),
+        "--devices",
+        str(settings.devices),
+        "--base-port",
+        str(settings.base_port),
+        "--latency",
+        str(settings.latency_ms),
+        "--username",
+        settings.username,
+        "--listen",
+        settings.listen,
+        "--known-host",
+        settings.inventory_host,
+        *(arg for device, lines in big for arg in ("--big-config", f"{device}:{lines}")),
+        *(["--telnet"] if settings.telnet else []),
+        *(["--https"] if settings.https else []),
+        *(arg for device in settings.legacy for arg in ("--legacy", device)),
+        *(["--platforms", layout_spec(settings.layout)] if settings.platforms else []),
+        "--confirm-seconds-per-minute",
+        str(settings.confirm_seconds_per_minute),
+    ]
+
+
+def _write_inventories(lab_dir: Path, settings: LabSettings) -> None:
+    write_inventory(lab_dir / "inventory", settings, lab_dir / "known_hosts")
+    if settings.https:
+        write_https_inventory(lab_dir / "inventory-https", settings, lab_dir)
 
 
 def down(lab_dir: Path, timeout: float = 10) -> bool:
@@ -275,7 +361,7 @@ def write_inventory(
         name = device_name(i, family)
         platform = FAMILIES[family].platform
         hosts[name] = {
-            "hostname": "127.0.0.1",
+            "hostname": settings.inventory_host,
             "port": settings.telnet_port(i) if settings.telnet else settings.base_port + i - 1,
             "groups": [site, role],
             # Only where it differs from the defaults' cisco_ios, so an all-IOS lab's

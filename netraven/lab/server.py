@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -170,6 +171,11 @@ class LabServer:
         self.base_port: int = args.base_port
         self.username: str = args.username
         self.password: str = args.password
+        self.api_token: str | None = args.api_token
+        # The address every listener binds (127.0.0.1 unless a container asks for 0.0.0.0),
+        # and the name clients reach it by, which known_hosts must carry to match.
+        self.listen_address: str = args.listen
+        self.client_host: str = args.known_host
         self.latency: float = args.latency / 1000
         self.log = CommandLog(self.state_dir / "commands.log")
         self.devices: dict[str, LabDevice] = {}
@@ -259,8 +265,7 @@ class LabServer:
 
     async def _listen_https(self, name: str) -> None:
         device, faults = self.devices[name], lambda: self.faults_for(name)
-        token = os.environ.get("NETRAVEN_LAB_API_TOKEN") or None
-        site = ApiSite(device, self.username, self.password, faults, self.log, token)
+        site = ApiSite(device, self.username, self.password, faults, self.log, self.api_token)
 
         def latency() -> float:
             return self.latency + self.faults_for(name).slow_ms / 1000
@@ -269,14 +274,16 @@ class LabServer:
             await serve_connection(reader, writer, site, latency)
 
         self.https_listeners[name] = await asyncio.start_server(
-            client, "127.0.0.1", self.https_port_of(name), ssl=self.tls_context
+            client, self.listen_address, self.https_port_of(name), ssl=self.tls_context
         )
 
     async def listen(self, name: str) -> None:
         device = self.devices[name]
         if self.telnet:
             self.telnet_listeners[name] = await asyncio.get_running_loop().create_server(
-                lambda: TelnetDevice(self, device), "127.0.0.1", self.telnet_port_of(name)
+                lambda: TelnetDevice(self, device),
+                self.listen_address,
+                self.telnet_port_of(name),
             )
         if self.https:
             await self._listen_https(name)
@@ -285,7 +292,7 @@ class LabServer:
             legacy = {**LEGACY_ALGS, "server_host_keys": [self.rsa_key]}
         self.listeners[name] = await asyncssh.create_server(
             lambda: DeviceSSHServer(self, device),
-            "127.0.0.1",
+            self.listen_address,
             self.port_of(name),
             **{"server_host_keys": [self.host_key], **legacy},
             line_editor=False,
@@ -313,14 +320,15 @@ class LabServer:
         """``known_hosts`` for every device's SSH port, so clients can check host keys.
 
         The lab makes its keys on first start in its directory; the file is rewritten at
-        every start, and the inventory ``lab up`` writes points at it.
+        every start, and the inventory ``lab up`` writes points at it. Entries name the host
+        the inventory gives (``--known-host``), since clients look keys up by that name.
         """
         lines = []
         for name in self.devices:
             key = self.rsa_key if name in self.legacy else self.host_key
             assert key is not None
             public = key.export_public_key().decode().split()[:2]
-            lines.append(f"[127.0.0.1]:{self.port_of(name)} {' '.join(public)}\n")
+            lines.append(f"[{self.client_host}]:{self.port_of(name)} {' '.join(public)}\n")
         tmp = self.state_dir / "known_hosts.tmp"
         tmp.write_text("".join(lines))
         tmp.replace(self.state_dir / "known_hosts")
@@ -334,7 +342,14 @@ class LabServer:
             server.close()
 
 
-async def serve(args: argparse.Namespace) -> None:
+async def serve(
+    args: argparse.Namespace, on_ready: Callable[[dict[str, Any]], None] | None = None
+) -> None:
+    """Serve until SIGTERM or SIGINT; ``on_ready`` gets the state once every device listens.
+
+    ``on_ready`` is how ``lab up --foreground`` writes the inventory and says "lab up" from
+    this same process; a background lab is waited for through ``state.json`` instead.
+    """
     lab = LabServer(args)
     lab.write_known_hosts()
     await lab.apply_faults()
@@ -343,6 +358,7 @@ async def serve(args: argparse.Namespace) -> None:
         "devices": args.devices,
         "base_port": args.base_port,
         "latency_ms": args.latency,
+        "listen": args.listen,
         "username": args.username,
         "telnet": args.telnet,
         "legacy": sorted(args.legacy),
@@ -372,6 +388,8 @@ async def serve(args: argparse.Namespace) -> None:
 
     loop.add_signal_handler(signal.SIGHUP, reload)
     ticker = loop.create_task(lab.tick())
+    if on_ready is not None:
+        on_ready(state)
     await stop.wait()
     ticker.cancel()
     lab.close()
@@ -383,13 +401,22 @@ def _big_config(spec: str) -> tuple[str, int]:
     return device, int(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The lab's options; credentials are not among them (see :func:`main`)."""
     parser = argparse.ArgumentParser(prog="netraven-lab")
     parser.add_argument("--state-dir", required=True)
     parser.add_argument("--devices", type=int, default=3)
     parser.add_argument("--base-port", type=int, default=10022)
     parser.add_argument("--latency", type=float, default=0.0, help="think-time per command, ms")
     parser.add_argument("--username", default="admin")
+    parser.add_argument(
+        "--listen", default="127.0.0.1", help="address every listener binds (0.0.0.0: all)"
+    )
+    parser.add_argument(
+        "--known-host",
+        default="127.0.0.1",
+        help="host name clients reach the lab by, written into known_hosts",
+    )
     parser.add_argument(
         "--telnet", action="store_true", help="also serve Telnet, on base_port + devices + i - 1"
     )
@@ -425,11 +452,16 @@ def main(argv: list[str] | None = None) -> None:
         default=60.0,
         help="how long a minute of 'commit confirmed' lasts (Junos N minutes, XR N seconds / 60)",
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     # Credentials come from the environment, never argv, which any local user can read.
     args.password = os.environ.get("NETRAVEN_LAB_PASSWORD", "lab-Pa55word")
     args.secret = os.environ.get("NETRAVEN_LAB_SECRET", "lab-En4ble")
     args.community = os.environ.get("NETRAVEN_LAB_COMMUNITY", "public")
+    args.api_token = os.environ.get("NETRAVEN_LAB_API_TOKEN") or None
     raise_fd_limit()
     asyncio.run(serve(args))
 

@@ -47,7 +47,7 @@ from netraven.app.read_models import JobView
 from netraven.domain import JobStatus
 from netraven.engine.pool import ConnectionPool
 from netraven.engine.spec import JobSpec, Owner
-from netraven.errors import InputError
+from netraven.errors import ExecutorError, InputError
 from netraven.secrets import Redactor, secret_values
 from netraven.service.feed import FeedListener, Feeds
 from netraven.service.requests import StartJob
@@ -347,6 +347,12 @@ class JobRunner:
             listener = FeedListener(feed, build_redactor(spec))
             view = await asyncio.to_thread(self._view, job_id)
             feed.add("job", job=view)
+            remote = None
+            if self.settings.executor == "celery":  # the hosts run on `netraven worker`s
+                from netraven.executor.coordinator import CeleryExecutor
+
+                remote = CeleryExecutor(spec, self.settings.broker_url, self.store)
+                await remote.workers()  # none alive: the job fails saying so
             await execute(
                 spec,
                 store=self.store,
@@ -354,12 +360,17 @@ class JobRunner:
                 cancel=cancel,
                 pool=self.pool,
                 job_id=job_id,
+                remote=remote,
             )
             if job_id in self._cancelled_by_api:
                 await asyncio.to_thread(self._mark_cancelled, job_id)
         except InputError as exc:  # the inputs changed on disk since it was queued
             await asyncio.to_thread(
                 finish_job, self.store, job_id, JobStatus.FAILED, exit_codes.INPUT, str(exc)
+            )
+        except ExecutorError as exc:  # no worker alive, broker down: said as it is
+            await asyncio.to_thread(
+                finish_job, self.store, job_id, JobStatus.FAILED, exit_codes.INTERNAL, str(exc)
             )
         except asyncio.CancelledError:
             raise

@@ -39,7 +39,8 @@ class UiSession:
     id: str
     token_sha256: str
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    last_seen: float = field(default_factory=time.monotonic)
+    # Looked up at call time (not bound here), so the session's clock is the module's.
+    last_seen: float = field(default_factory=lambda: time.monotonic())
 
 
 class Sessions:
