@@ -120,6 +120,7 @@ class RunResult:
     measure: Measure
     job: JobRecord
     worker_cpu_seconds: float = 0.0  # the workers' process trees, during the run
+    worker_peak_rss_mb: float = 0.0  # the largest worker's peak RSS (VmHWM) after the run
 
     def summary(self, devices: int) -> dict[str, Any]:
         m = self.measure
@@ -129,6 +130,7 @@ class RunResult:
             "wall_s": round(m.seconds, 3),
             "cpu_s": round(m.cpu_seconds, 3),
             "worker_cpu_s": round(self.worker_cpu_seconds, 3),
+            "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
             "cpu_ms_per_device": round(cpu / devices * 1000, 3),
             "peak_rss_mb": round(m.peak_rss_mb, 1),
             "returncode": m.returncode,
@@ -369,10 +371,13 @@ def warm_limit(work: Path, inventory: Path) -> Path:
 def show(result: RunResult, devices: int) -> None:
     m, job = result.measure, result.job
     workers = f" + workers {result.worker_cpu_seconds:.2f} s" if result.worker_cpu_seconds else ""
+    worker_rss = (
+        f" (largest worker {result.worker_peak_rss_mb:.1f} MB)" if result.worker_peak_rss_mb else ""
+    )
     cpu = m.cpu_seconds + result.worker_cpu_seconds
     print(
         f"{result.label:<18} wall {m.seconds:8.2f} s  cpu {m.cpu_seconds:7.2f} s{workers} "
-        f"({cpu / devices * 1000:.2f} ms/device)  peak RSS {m.peak_rss_mb:7.1f} MB  "
+        f"({cpu / devices * 1000:.2f} ms/device)  peak RSS {m.peak_rss_mb:7.1f} MB{worker_rss}  "
         f"exit {m.returncode}  job {job.id} {job.status} (exit {job.exit_code}), "
         f"hosts ok {job.hosts_ok}/{devices}"
     )
@@ -520,6 +525,18 @@ def tree_cpu_seconds(root: int) -> float:
     return total / ticks
 
 
+def peak_rss_mb(pid: int) -> float:
+    """A running process's peak resident memory so far (VmHWM); 0 if it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 @dataclass
 class Worker:
     name: str
@@ -655,6 +672,8 @@ def part_workers(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     else:
                         label = f"celery, {count} worker{'s' if count > 1 else ''}"
                     result = RunResult(label, m, last_job(db, env), spent)
+                    if executor != "local":
+                        result.worker_peak_rss_mb = max(peak_rss_mb(w.process.pid) for w in workers)
                     show(result, devices)
                     pair.append(result)
                 phases.setdefault(count, []).append((pair[0], pair[1]))
