@@ -2,14 +2,16 @@
 
     python bench/scale_bench.py local --devices 10000 --labs 4 [--forks 1000] [--json FILE]
     python bench/scale_bench.py workers --devices 1000 [--rounds 3] [--json FILE]
-    python bench/scale_bench.py estimate --cpu-ms 7.0 [--rss-mb 900 --forks 1000]
+    python bench/scale_bench.py estimate --cpu-ms 9.05 [--rss-mb 339 --rss-base-mb 188 --forks 1000]
 
 ``local``: one lab process serves at most 5,000 devices, so N devices are split over
 ``--labs`` lab processes, each with its own directory and block of ports (all below 32768;
 the lab's Telnet and HTTPS blocks are not used). Their inventories are merged into one —
 hosts renumbered ``sw-lab-1 … sw-lab-N`` across the labs, their ``known_hosts`` files
-concatenated — and ``netraven run`` of run_bench.py's playbook (show version, show
-running-config, backup) runs once against it as a child process with the local executor.
+concatenated. A run on 5 hosts fills the bytecode cache, a second one (the base) measures
+start-up with the whole inventory, then ``netraven run`` of run_bench.py's playbook (show
+version, show running-config, backup) runs once on all N as a child process with the
+local executor.
 Printed: wall time, peak RSS (``wait4`` of that process; goal < 1 GB), CPU (user + sys)
 per device, and the job as the store recorded it (status, exit code, hosts ok). Then the
 estimate below, from the measured CPU per device.
