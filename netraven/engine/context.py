@@ -9,6 +9,7 @@ from typing import Any
 
 from nornir.core.inventory import Host, Inventory
 
+from netraven.connections.base import HostParams
 from netraven.engine.breakers import BreakerBoard
 from netraven.engine.events import Fanout
 from netraven.engine.limits import JobLimits
@@ -59,6 +60,7 @@ class JobContext:
     shared_once: SharedOnce | None = None  # run_once across workers (netraven.executor)
     start_at: StartAt | None = None  # --start-at-task: where the job starts
     started: set[str] = field(default_factory=set)  # hosts that have reached start_at
+    host_params: dict[str, HostParams] = field(default_factory=dict)  # as planned (plan.py)
     _inventory_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     _groups: dict[str, list[str]] | None = None
 

@@ -85,7 +85,7 @@ async def run_host_play(
                 return outcome
             if admission.trial:
                 ctx.log(host.name, "warning", f"half-open {key}: trial host")
-        params = HostParams.from_host(host)
+        params = ctx.host_params.get(host.name) or HostParams.from_host(host)
         logins = candidates(host, credential_sets(ctx.inventory))
         session = ctx.sessions.session(params, host.get("connection", None), logins)
         run = _host_run(ctx, host, play, outcome, session, gate, forks)

@@ -20,7 +20,7 @@ from nornir.core.inventory import Host
 from sqlalchemy.engine import Engine
 
 from netraven import exit_codes
-from netraven.connections.base import ConnectionRegistry, default_registry
+from netraven.connections.base import ConnectionRegistry, HostParams, default_registry
 from netraven.domain import (
     HostOutcome,
     HostStatus,
@@ -124,7 +124,10 @@ async def execute(
     # A registry given by the caller (tests, FakeNetwork) is used as is; otherwise the
     # built-in kinds plus the playbook's connection plugins.
     registry = connections or spec.playbook.plugins.register_connections(default_registry())
-    items, warnings = plan_job(spec.playbook, spec.inventory, spec.options.limit, registry)
+    params: dict[str, HostParams] = {}  # each host's, resolved once for plan and run
+    items, warnings = plan_job(
+        spec.playbook, spec.inventory, spec.options.limit, registry, params=params
+    )
     limits = JobLimits(read_limits(spec.inventory))  # max_concurrency, logins_per_second
     start_at = None
     if spec.options.start_at_task is not None:
@@ -154,6 +157,7 @@ async def execute(
         run.remote = remote
         run.watched = Fanout(listeners, [collector])  # workers recorded what they report
     run.ctx.start_at = start_at
+    run.ctx.host_params = params
     events.job_started(job.id)
     for warning in [*spec.warnings, *warnings]:
         run.ctx.log(None, "warning", warning)
@@ -190,7 +194,10 @@ async def execute(
     except StoreError as exc:
         error = redactor.text(str(exc))
         status, code = JobStatus.FAILED, exit_codes.INTERNAL
-    rendered = [(v.name, v.version, v.sha256) for v in spec.playbook.templates.repo.rendered()]
+    rendered = sorted(
+        {(v.name, v.version, v.sha256) for v in spec.playbook.templates.repo.rendered()}
+        | run.remote_templates
+    )
     if rendered:  # which template repository versions this job rendered
         await asyncio.to_thread(record_job_templates, store, job.id, rendered)
     await asyncio.to_thread(finish_job, store, job.id, status, code, error, run.aborted)
@@ -306,7 +313,9 @@ class _JobRun:
         self.aborted: str | None = None
         self._in_flight: set[asyncio.Task[HostOutcome]] = set()
         self.remote: BatchExecutor | None = None
+        self._remote_task: asyncio.Task[list[HostOutcome]] | None = None
         self.watched: Fanout | None = None  # the caller's listeners + collector (remote runs)
+        self.remote_templates: set[tuple[str, int, str]] = set()  # rendered on workers
 
     def _log(self, host: str | None, level: str, message: str) -> None:
         self.ctx.log(host, level, message)
@@ -315,6 +324,8 @@ class _JobRun:
         self.interrupted = True
         for task in list(self._in_flight):
             task.cancel()
+        if self._remote_task is not None:
+            self._remote_task.cancel()
 
     async def prepare(self) -> None:
         """Read what the job needs from the store: newest backup hashes, breaker states."""
@@ -364,7 +375,16 @@ class _JobRun:
                     self._check_store()
                 guard = rollout.start(self.ctx, number)
                 if self.remote is not None:
-                    outcomes = await self._remote_batch(play, number, batch, forks_n, guard)
+                    remote = self._remote_batch(play, number, batch, forks_n, guard)
+                    self._remote_task = asyncio.create_task(remote)
+                    try:
+                        outcomes = await self._remote_task
+                    except asyncio.CancelledError:
+                        if not self.interrupted:
+                            raise  # the caller cancelled the job's own task
+                        return  # cancel: the workers stop the batch's hosts themselves
+                    finally:
+                        self._remote_task = None
                 else:
                     outcomes = await self._batch(forks, play, batch)
                 failed |= {o.host for o in outcomes if o.failed}
@@ -420,6 +440,7 @@ class _JobRun:
                 self.events.task_finished(task)
             for outcome in decided.hosts:
                 self.events.host_finished(outcome)
+        self.remote_templates |= report.templates
         if report.abort is not None:
             guard.abort(report.abort)
         if report.ended:

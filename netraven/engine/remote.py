@@ -41,6 +41,8 @@ class BatchReport:
     ended: bool = False  # meta: end_play ran on one of the batch's hosts
     warnings: list[str] = field(default_factory=list)  # job-level warnings, already recorded
     decided: RemoteRecord | None = None  # outcomes no worker recorded (see RemoteRecord)
+    # Template repository versions the workers rendered: (name, version, sha256).
+    templates: set[tuple[str, int, str]] = field(default_factory=set)
 
 
 class BatchExecutor(Protocol):

@@ -47,7 +47,7 @@ from netraven.playbook.tree import CompiledPlay
 from netraven.secrets import secret_values
 from netraven.store import queries
 
-__all__ = ["CeleryExecutor", "NoWorkersError", "live_workers"]
+__all__ = ["CeleryExecutor", "NoWorkersError", "assign_lanes", "live_workers"]
 
 POLL_SECONDS = 0.5
 REPUBLISH_SECONDS = 10.0
@@ -128,11 +128,21 @@ class CeleryExecutor:
             )
         return None
 
-    async def workers(self) -> list[str]:
-        try:
-            workers = await live_workers(self.client)
-        except RedisError as exc:
-            raise ExecutorError(f"broker {_safe(self._broker_url)} unreachable: {exc}") from exc
+    async def workers(self, *, patient: bool = False) -> list[str]:
+        """The live workers. ``patient``: mid-job, wait out a broker that is restarting
+        (up to ``BROKER_OUTAGE_SECONDS``); before a job, an unreachable broker is an error
+        at once (a wrong URL should not take two minutes to say so)."""
+        outage = time.monotonic()
+        while True:
+            try:
+                workers = await live_workers(self.client)
+                break
+            except RedisError as exc:
+                if not patient or time.monotonic() - outage > BROKER_OUTAGE_SECONDS:
+                    raise ExecutorError(
+                        f"broker {_safe(self._broker_url)} unreachable: {exc}"
+                    ) from exc
+                await asyncio.sleep(POLL_SECONDS)
         if not workers:
             raise NoWorkersError(
                 "no netraven worker is running on the broker "
@@ -144,7 +154,7 @@ class CeleryExecutor:
         self, job_id: int, play: CompiledPlay, number: int, hosts: list[str], forks: int
     ) -> BatchReport:
         batch = _Batch(job_id, play, number, forks, len(hosts))
-        workers = await self.workers()
+        workers = await self.workers(patient=True)
         try:
             for worker, lane_hosts in self._assign(play, hosts, workers).items():
                 await self._dispatch(batch, worker, lane_hosts, retried=[])
@@ -169,27 +179,11 @@ class CeleryExecutor:
     def _assign(
         self, play: CompiledPlay, hosts: list[str], workers: list[str]
     ) -> dict[str, list[str]]:
-        lanes: dict[str, list[str]] = {w: [] for w in workers}
-        if play.play.strategy == "linear":
-            # Lock-step hosts must share one process; keep them where most of them live.
-            homes = [self._home.get(h) for h in hosts]
-            target = max(workers, key=lambda w: (homes.count(w), -workers.index(w)))
-            lanes[target] = list(hosts)
-        else:
-            fresh = []
-            for host in hosts:
-                home = self._home.get(host)
-                if home in lanes:
-                    lanes[home].append(host)
-                else:
-                    fresh.append(host)
-            for host in fresh:  # to the least loaded worker, in host order
-                target = min(workers, key=lambda w: (len(lanes[w]), workers.index(w)))
-                lanes[target].append(host)
+        lanes = assign_lanes(hosts, workers, self._home, linear=play.play.strategy == "linear")
         for worker, assigned in lanes.items():
             for host in assigned:
                 self._home[host] = worker
-        return {w: hs for w, hs in lanes.items() if hs}
+        return lanes
 
     # -- dispatch and wait --------------------------------------------------------------
 
@@ -218,7 +212,11 @@ class CeleryExecutor:
         await asyncio.to_thread(self._publish, lane)
 
     def _publish(self, lane: _Lane) -> None:
-        self._app.send_task(LANE_TASK, args=[lane.message], queue=worker_direct(lane.worker))
+        """Send the lane; if the broker is away, ``_check`` publishes it again later."""
+        try:
+            self._app.send_task(LANE_TASK, args=[lane.message], queue=worker_direct(lane.worker))
+        except Exception:  # noqa: BLE001 - kombu's OperationalError and friends; retried
+            lane.sent = time.monotonic() - REPUBLISH_SECONDS
 
     async def _wait(self, batch: _Batch) -> None:
         results = self.keys.results()
@@ -249,7 +247,8 @@ class CeleryExecutor:
         target = batch.report
         if "error" in report:
             reason = f"worker {report['worker']}: {report['error']}"
-            target.warnings.append(f"lane of {len(lane.hosts)} host(s) failed: {reason}")
+            warning = f"lane of {len(lane.hosts)} host(s) failed: {reason}"
+            self._record(batch).logs.append((None, "warning", warning))  # recorded here
             self._decide(batch, lane.hosts, HostStatus.FAILED, reason)
             return
         target.tasks.extend(task_from_wire(t) for t in report["tasks"])
@@ -258,6 +257,7 @@ class CeleryExecutor:
         if report["abort"] is not None and target.abort is None:
             target.abort = report["abort"]
         target.ended = target.ended or bool(report["ended"])
+        target.templates.update((n, int(v), sha) for n, v, sha in report.get("templates", []))
 
     async def _check(self, batch: _Batch) -> None:
         """Find lanes whose worker is gone, and republish lanes nobody took."""
@@ -400,6 +400,34 @@ class CeleryExecutor:
             await self.client.set(self.keys.abort(batch.play.index, batch.number), reason, nx=True)
         except Exception:  # noqa: BLE001 - interrupting must not fail on an unreachable broker
             return
+
+
+def assign_lanes(
+    hosts: list[str], workers: list[str], homes: dict[str, str], *, linear: bool = False
+) -> dict[str, list[str]]:
+    """Which worker runs which of a batch's hosts (only workers that get some are named).
+
+    A host stays with the live worker that ran its earlier plays (``homes``); the others go,
+    in host order, to the worker with the fewest so far. ``linear`` batches go whole to the
+    worker that already holds most of their hosts, since lock-step needs one process.
+    """
+    lanes: dict[str, list[str]] = {w: [] for w in workers}
+    if linear:
+        held = [homes.get(h) for h in hosts]
+        target = max(workers, key=lambda w: (held.count(w), -workers.index(w)))
+        lanes[target] = list(hosts)
+    else:
+        fresh = []
+        for host in hosts:
+            home = homes.get(host)
+            if home in lanes:
+                lanes[home].append(host)
+            else:
+                fresh.append(host)
+        for host in fresh:
+            target = min(workers, key=lambda w: (len(lanes[w]), workers.index(w)))
+            lanes[target].append(host)
+    return {w: hs for w, hs in lanes.items() if hs}
 
 
 def _text(value: bytes | str) -> str:

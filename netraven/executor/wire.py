@@ -71,6 +71,7 @@ def spec_to_wire(spec: JobSpec) -> dict[str, Any]:
         "verbosity": spec.verbosity,
         "git_commit": spec.git_commit,
         "flags": {name: dataclasses.asdict(state) for name, state in spec.flags.items()},
+        "templates": spec.playbook.templates.repo.pins(),  # repo:NAME → the version pinned
     }
 
 

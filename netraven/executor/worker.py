@@ -168,8 +168,22 @@ class _WorkerJob:
         self.prepared = False
         self.used = time.monotonic()
         self.lock = asyncio.Lock()
+        self.active = 0  # lanes running now: the job is closed only once none is
+        self.idle = asyncio.Event()
+        self.idle.set()
 
     async def lane(self, message: dict[str, Any], name: str) -> dict[str, Any]:
+        self.active += 1
+        self.idle.clear()
+        try:
+            return await self._lane(message, name)
+        finally:
+            self.active -= 1
+            self.used = time.monotonic()
+            if self.active == 0:
+                self.idle.set()
+
+    async def _lane(self, message: dict[str, Any], name: str) -> dict[str, Any]:
         self.used = time.monotonic()
         async with self.lock:
             if not self.prepared:
@@ -230,9 +244,15 @@ class _WorkerJob:
             "abort": guard.reason,
             "ended": guard.ended,
             "warnings": warnings,
+            "templates": [
+                [v.name, v.version, v.sha256] for v in self.spec.playbook.templates.repo.rendered()
+            ],
         }
 
     async def close(self) -> None:
+        """After the job's last lane here: a coordinator that was interrupted says the job
+        is over while lanes still finish their hosts' current tasks and record them."""
+        await self.idle.wait()
         await self.run.sessions.close_all()
         await asyncio.to_thread(self.writer.close)
 
@@ -380,6 +400,7 @@ class WorkerRuntime:
                 f"{wire['playbook']} differs from the coordinator's "
                 "(sha256 mismatch): every worker must run the same checkout"
             )
+        spec.playbook.templates.repo.pin(wire.get("templates", {}))  # the coordinator's
         return dataclasses.replace(
             spec, flags=flags_from_wire(wire["flags"]), git_commit=wire["git_commit"]
         )
@@ -387,5 +408,5 @@ class WorkerRuntime:
     async def _evict_idle(self) -> None:
         now = time.monotonic()
         for run, job in list(self._jobs.items()):
-            if now - job.used > IDLE_JOB_SECONDS and not job.lock.locked():
+            if now - job.used > IDLE_JOB_SECONDS and job.active == 0:
                 await self._release(run)

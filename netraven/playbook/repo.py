@@ -116,6 +116,20 @@ class RepoLoader(jinja2.BaseLoader):
         self._rendered[(version.name, version.version)] = version
         return version.body, None, lambda: True  # versions never change
 
+    def pins(self) -> dict[str, int]:
+        """Each reference and the version it is pinned to (``repo:NAME`` → the latest as of
+        pinning), for another process that must render the same versions (a worker)."""
+        return {str(ref): found.version for ref, found in self._pinned.items()}
+
+    def pin(self, pins: dict[str, int]) -> None:
+        """Use exactly these versions (``pins()`` of the process that started the job)."""
+        for text, version in pins.items():
+            ref = parse_ref(text)
+            found = self.source.fetch(ref.name, version) if self.source is not None else None
+            if found is None:
+                raise InputError(f"{ref}: version {version} is not in the template repository")
+            self._pinned[ref] = found
+
     def rendered(self) -> list[RepoVersion]:
         """The versions this job has rendered so far, in name order."""
         return [self._rendered[key] for key in sorted(self._rendered)]

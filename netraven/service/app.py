@@ -56,7 +56,7 @@ ROUTE_MODULES: list[str] = [
     "health", "jobs", "events", "backups", "breakers", "admin", "schedules", "templates"
 ]
 # The flags API and the web UI (pages at / and /ui/...; docs/ui.md).
-ROUTE_MODULES += ["flags", "ui", "ui_hosts", "ui_admin", "ui_sched"]
+ROUTE_MODULES += ["flags", "ui", "ui_hosts", "ui_admin", "ui_sched", "apidocs"]
 # "module:function" of background tasks started with the service.
 BACKGROUND_TASKS: list[str] = ["netraven.service.scheduling:run_scheduler"]
 
@@ -89,6 +89,10 @@ def create_app(
         description="Run playbooks, follow jobs, read backups and breakers. "
         "Every route but /health needs `Authorization: Bearer <token>`.",
         lifespan=lifespan,
+        # Served by routes/apidocs.py to signed-in callers only (only /health is anonymous).
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     for name in ROUTE_MODULES:
         module = importlib.import_module(f"netraven.service.routes.{name}")
@@ -113,6 +117,7 @@ async def open_state(settings: Settings, background: list[BackgroundTask]) -> Se
     from netraven.engine.pool import ConnectionPool
     from netraven.service.db import Database
     from netraven.service.feed import Feeds
+    from netraven.service.response_cache import ResponseCache
     from netraven.service.runner import JobRunner
     from netraven.store.engine import open_engine
 
@@ -124,7 +129,8 @@ async def open_state(settings: Settings, background: list[BackgroundTask]) -> Se
         vault_password = load_vault_password(settings.vault_password_file)
     feeds = Feeds(asyncio.get_running_loop())
     pool = ConnectionPool.from_settings(settings)
-    runner = JobRunner(settings, store, feeds, pool, vault_password)
+    responses = ResponseCache()
+    runner = JobRunner(settings, store, feeds, pool, vault_password, responses.invalidate)
     return ServiceState(
         settings=settings,
         store=store,
@@ -132,6 +138,7 @@ async def open_state(settings: Settings, background: list[BackgroundTask]) -> Se
         feeds=feeds,
         runner=runner,
         pool=pool,
+        responses=responses,
         background=background,
     )
 

@@ -4,7 +4,7 @@
 ``Principal``. A missing, unknown or revoked token is 401 (with ``WWW-Authenticate:
 Bearer``), a known token without the role is 403; both bodies are fixed text, so a
 caller learns nothing about which tokens exist. A refused write by a known token is
-written to the audit log.
+written to the audit log. Valid tokens are remembered for a second (``token_cache``).
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from netraven.service import audit
-from netraven.service.tokens import Principal, Role, find_principal
+from netraven.service.tokens import Principal, Role
 
 if TYPE_CHECKING:
     from netraven.service.state import ServiceState
 
-__all__ = ["Principal", "Role", "audit_write", "client_of", "require", "state_of"]
+__all__ = ["Principal", "Role", "audit_write", "bearer", "client_of", "require", "state_of"]
 
-_bearer = HTTPBearer(auto_error=False, description="An API token: `netraven tokens create`.")
+bearer = HTTPBearer(auto_error=False, description="An API token: `netraven tokens create`.")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -41,12 +41,12 @@ def require(role: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise _unauthorized()
         state = state_of(request)
-        principal = await state.db.read(find_principal, credentials.credentials)
+        principal = await state.tokens.principal(credentials.credentials, state.find_principal)
         if principal is None:
             raise _unauthorized()
         if not principal.role.allows(role):

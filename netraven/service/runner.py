@@ -22,6 +22,10 @@ it recorded kept; queued jobs start. Extra vars under secret-looking keys are ne
 stored, so a queued job that had them is failed after a restart with a message saying
 so. A job cancelled through the API ends ``cancelled`` (exit 99) — queued ones without
 running, running ones with their finished hosts kept.
+
+Every change the runner makes to a job's row (queued, started, finished, cancelled) is
+followed by ``on_change()``, once the store has it: the service's answer cache
+(``response_cache``) drops what it knew, so polls never see a state older than that.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +50,7 @@ from netraven import exit_codes
 from netraven.app.jobs import job_view
 from netraven.app.read_models import JobView
 from netraven.domain import JobStatus
+from netraven.engine.events import NullListener
 from netraven.engine.pool import ConnectionPool
 from netraven.engine.spec import JobSpec, Owner
 from netraven.errors import ExecutorError, InputError
@@ -86,8 +92,10 @@ class JobRunner:
         feeds: Feeds,
         pool: ConnectionPool | None,
         vault_password: bytes | None = None,
+        on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.settings = settings
+        self.on_change = on_change  # thread-safe: called on either loop
         self.store = store
         self.feeds = feeds
         self.pool = pool
@@ -184,6 +192,7 @@ class JobRunner:
         stored, withheld = _storable(request)
         row = await asyncio.to_thread(self._queue, spec, stored, withheld)
         assert row.id is not None
+        self.on_change()
         self.feeds.open(row.id)
         self._wake_dispatcher()
         return Submitted(job_view(row), notes)
@@ -197,6 +206,7 @@ class JobRunner:
         """
         row = await asyncio.to_thread(self._queue, spec, {"schedule": schedule}, False)
         assert row.id is not None
+        self.on_change()
         self.feeds.open(row.id)
         self._wake_dispatcher()
         return row.id
@@ -209,6 +219,7 @@ class JobRunner:
             if await asyncio.wrap_future(running):
                 return "cancelling"
         if await asyncio.to_thread(self._cancel_queued, job_id):
+            self.on_change()
             self._specs.pop(job_id, None)
             self._end_feed(job_id)
             return "cancelled"
@@ -332,6 +343,7 @@ class JobRunner:
                 return
             if not await asyncio.to_thread(self._claim, job_id):
                 continue  # cancelled, or another service took it
+            self.on_change()
             self._cancels[job_id] = asyncio.Event()
             self._running[job_id] = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
 
@@ -356,7 +368,7 @@ class JobRunner:
             await execute(
                 spec,
                 store=self.store,
-                listeners=[listener],
+                listeners=[listener, _Started(self.on_change)],
                 cancel=cancel,
                 pool=self.pool,
                 job_id=job_id,
@@ -386,6 +398,7 @@ class JobRunner:
                     f"internal error: {type(exc).__name__}: {exc}",
                 )
         finally:
+            self.on_change()  # finished, failed or cancelled: the row is final by now
             self._running.pop(job_id, None)
             self._cancels.pop(job_id, None)
             self._cancelled_by_api.discard(job_id)
@@ -435,6 +448,16 @@ class JobRunner:
         feed = self.feeds.open(job_id)
         if not feed.done:
             feed.add("end", job=view or self._view(job_id))
+
+
+class _Started(NullListener):
+    """The engine has restamped the claimed row (``started_at``, options): say so."""
+
+    def __init__(self, on_change: Callable[[], None]) -> None:
+        self._on_change = on_change
+
+    def job_started(self, job_id: int) -> None:
+        self._on_change()
 
 
 def _plan(spec: JobSpec) -> None:

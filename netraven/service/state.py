@@ -13,7 +13,10 @@ from sqlalchemy.engine import Engine
 from netraven.engine.pool import ConnectionPool
 from netraven.service.db import Database
 from netraven.service.feed import Feeds
+from netraven.service.response_cache import ResponseCache
 from netraven.service.runner import JobRunner
+from netraven.service.token_cache import TokenCache
+from netraven.service.tokens import Principal, find_principal
 from netraven.settings import Settings
 
 __all__ = ["BackgroundTask", "ServiceState"]
@@ -30,8 +33,16 @@ class ServiceState:
     feeds: Feeds
     runner: JobRunner
     pool: ConnectionPool | None
+    # Polling's two costs, kept off the store (token_cache.py, response_cache.py); the
+    # runner invalidates ``responses`` whenever it changes a job.
+    responses: ResponseCache = field(default_factory=ResponseCache)
+    tokens: TokenCache = field(default_factory=TokenCache)
     background: list[BackgroundTask] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def find_principal(self, token: str) -> Principal | None:
+        """The store's answer, uncached (``tokens`` calls this on a miss)."""
+        return await self.db.read(find_principal, token)
 
     async def start(self) -> None:
         self.runner.start()

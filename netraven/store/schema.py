@@ -10,7 +10,9 @@ upgrade commits or none of it does.
 Alembic is imported only when a store actually needs migrating: importing it costs
 every command start a noticeable fraction of a second, and a store at ``HEAD`` needs
 one SELECT, not Alembic. ``HEAD`` is therefore written here too; a unit test keeps it
-equal to the newest revision in ``migrations/versions``.
+equal to the newest revision in ``migrations/versions``. A new SQLite store needs no
+Alembic either: it is made from the snapshot of the head schema in ``sqlite_head``,
+under the same lock, in one transaction.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from netraven.store import sqlite_head
 from netraven.store.sqlite import sqlite_path, sqlite_pragmas
 
 if TYPE_CHECKING:
@@ -147,6 +150,9 @@ def upgrade(engine: Engine, url: str) -> None:
                 f"the store has schema revision {status.current}, which this release does not "
                 f"know (head is {status.head}): it was written by a newer NetRaven"
             )
+        snapshot = status.empty and engine.dialect.name == "sqlite"
+        if snapshot and sqlite_head.REVISION == HEAD and _create_sqlite_head(connection):
+            return  # made what migrating would make, without Alembic
         from alembic import command
         from alembic.util.exc import CommandError
 
@@ -157,6 +163,20 @@ def upgrade(engine: Engine, url: str) -> None:
             command.upgrade(config, "head")
         except CommandError as exc:
             raise MigrationFailed(str(exc)) from exc
+
+
+def _create_sqlite_head(connection: Connection) -> bool:
+    """False, having done nothing, when the snapshot cannot be read (then: migrate)."""
+    try:
+        statements = sqlite_head.statements()
+    except OSError:  # a package built without sqlite_head.sql
+        return False
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+    connection.execute(
+        text(f"INSERT INTO {VERSION_TABLE} (version_num) VALUES (:head)"), {"head": HEAD}
+    )
+    return True
 
 
 @contextmanager

@@ -240,3 +240,15 @@ def test_a_viewer_sees_no_write_controls_and_cannot_start_jobs(
         ("POST /ui/flags/new_ntp/enable", 403),
         ("POST /ui/jobs", 403),
     ]
+
+
+def test_the_api_docs_are_for_signed_in_people(page: Page, service: Service) -> None:
+    """Anonymous: /docs sends to the login; signed in, it and its schema answer (read with
+    the session's cookie; the page is not rendered, its script would come from a CDN)."""
+    anonymous = page.request.get("/openapi.json")
+    assert anonymous.status == 401
+    log_in(page, service.tokens["viewer"])
+    docs = page.request.get("/docs")
+    assert docs.status == 200 and "/openapi.json" in docs.text()
+    schema = page.request.get("/openapi.json")
+    assert schema.status == 200 and "/jobs" in schema.json()["paths"]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from nornir.core.inventory import Host
+
+from netraven.connections.base import HostParams
 from netraven.domain import HostStatus, JobStatus, TaskStatus
 from netraven.engine import execute
 from netraven.errors import ConnectionFailed
@@ -265,3 +269,23 @@ def test_run_document_comes_from_the_store_or_else_from_memory(world: World) -> 
     assert remembered.job.id == outcome.job_id and remembered.job.status == "succeeded"
     assert [t.output for t in remembered.hosts["r1"].tasks] == ["Version 17.9"]
     assert remembered.stats["r1"].ok == 1
+
+
+def test_each_hosts_connection_parameters_are_resolved_once_per_job(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolving a host walks Nornir's group inheritance; planning already did it, and
+    the run reuses the plan's (a host in three plays is still resolved once)."""
+    _outputs(world)
+    resolved: list[str] = []
+    original = HostParams.from_host.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[HostParams], host: Host) -> HostParams:
+        resolved.append(host.name)
+        return original(cls, host)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(HostParams, "from_host", classmethod(counting))
+    outcome = world.run(THREE_PLAYS)
+    assert outcome.exit_code == 0
+    assert len(outcome.hosts) == 4 + 2 + 4  # host-plays, each connected with its params
+    assert sorted(resolved) == ["r1", "r2", "r3", "r4"]

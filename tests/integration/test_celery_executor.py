@@ -23,7 +23,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from netraven.vault import encrypt
-from tests.conftest import netraven, run_json
+from tests.conftest import free_port_range, netraven, run_json
 from tests.fixtures.postgres import temporary_schema
 from tests.integration.conftest import Lab
 
@@ -272,6 +272,30 @@ def test_secret_extra_vars_never_go_through_the_broker(
     assert "secret extra vars" in result.stderr and "hunter2" not in result.stderr
 
 
+def _forget_runs(broker: str) -> None:
+    """Drop earlier jobs' coordination keys, so that ``_wait_until_begun`` sees this job's."""
+    client = redis.Redis.from_url(broker)
+    for key in client.scan_iter(match="netraven:run:*"):
+        client.delete(key)
+    client.close()
+
+
+def _wait_until_begun(broker: str, worker: str, seconds: float = 60) -> None:
+    """Until ``worker`` has claimed a lane and begun one of its hosts (keys.py's layout)."""
+    client = redis.Redis.from_url(broker)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            for key in client.scan_iter(match="netraven:run:*:claim:*"):
+                started = key.replace(b":claim:", b":started:")
+                if client.get(key) == worker.encode() and client.scard(started):
+                    return
+            time.sleep(0.1)
+    finally:
+        client.close()
+    raise AssertionError(f"{worker} began no host within {seconds:g} s")
+
+
 def test_worker_killed_mid_lane_its_hosts_finish_elsewhere_and_say_so(
     store_url: str, slow_lab: Lab, workdir: Path
 ) -> None:
@@ -289,7 +313,7 @@ def test_worker_killed_mid_lane_its_hosts_finish_elsewhere_and_say_so(
              "--executor", "celery", "-f", "1", "--output", "json"],
             cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        time.sleep(3.0)  # each worker is inside its lane: one host at a time, ~2 s each
+        _wait_until_begun(broker, "k1@test")  # k1 is inside a host: one at a time, ~2 s each
         workers["k1"].send_signal(signal.SIGKILL)
         out, err = job.communicate(timeout=120)
     finally:
@@ -348,3 +372,112 @@ def test_worker_with_a_wrong_vault_password_fails_loudly(
         assert "worker v1@test" in entry["error"] and "vault" in entry["error"].lower()
     assert document["job"]["status"] == "failed"
     assert "not the password" not in result.stdout + result.stderr
+
+
+def _redis_server(port: int) -> subprocess.Popen[bytes]:
+    """A Redis of the test's own that keeps nothing on disk, as the broker to restart."""
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if client.ping():
+                return process
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"redis-server on {port} did not start")
+
+
+def test_the_broker_restarting_mid_job_loses_no_host(
+    store_url: str, slow_lab: Lab, workdir: Path
+) -> None:
+    """Redis killed and started again (empty: no persistence) while lanes run."""
+    port = free_port_range(1)
+    broker = f"redis://127.0.0.1:{port}/0"
+    server = _redis_server(port)
+    workers: dict[str, subprocess.Popen[str]] = {}
+    try:
+        workers = start_workers(broker, store_url, ["b1", "b2"], workdir)
+        book = workdir / "slow.yml"
+        book.write_text("- hosts: all\n  tasks:\n" + "    - command: show version\n" * 4)
+        env = {**os.environ, "NO_COLOR": "1", "NETRAVEN_BROKER_URL": broker,
+               "NETRAVEN_DB_URL": store_url}  # fmt: skip
+        job = subprocess.Popen(
+            [sys.executable, "-m", "netraven", "run", str(book), "-i", str(slow_lab.inventory),
+             "--executor", "celery", "-f", "1", "--output", "json"],
+            cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        _wait_until_begun(broker, "b1@test")  # lanes claimed and running
+        _wait_until_begun(broker, "b2@test")
+        server.kill()
+        server.wait()
+        time.sleep(2.0)
+        server = _redis_server(port)
+        out, err = job.communicate(timeout=180)
+    finally:
+        stop_workers(workers)
+        server.kill()
+        server.wait()
+    assert job.returncode == 0, err
+    document = json.loads(out)
+    hosts = [f"sw-lab-{i}" for i in range(1, 7)]
+    assert {h: v["status"] for h, v in document["hosts"].items()} == dict.fromkeys(hosts, "ok")
+    rows = Cluster(broker, store_url, {}, workdir).host_rows(document["job"]["id"])
+    assert sorted(h for h, _ in rows) == sorted(hosts)  # one outcome each, none lost
+
+
+def test_template_versions_rendered_on_workers_are_recorded_with_the_job(
+    cluster: Cluster, lab: Lab, workdir: Path
+) -> None:
+    body = workdir / "contact.j2"
+    body.write_text("snmp-server contact {{ inventory_hostname }}-celery\n")
+    made = netraven("templates", "create", "celery-contact", str(body), "-m", "first",
+                    cwd=workdir, env=cluster.env)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    book = workdir / "tpl.yml"
+    book.write_text(
+        "- hosts: sw-lab-5,sw-lab-6\n"
+        "  tasks:\n"
+        "    - config: {template: 'repo:celery-contact'}\n"
+    )
+    result = cluster.run(str(book), "-i", str(lab.inventory), "--output", "json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    document = run_json(result)
+    assert _lanes(cluster, document["job"]["id"]) == {"w1@test", "w2@test"}
+    assert [(t["name"], t["version"]) for t in document["templates"]] == [("celery-contact", 1)]
+    for host in ("sw-lab-5", "sw-lab-6"):
+        assert f"snmp-server contact {host}-celery" in lab.running_config(host, workdir)
+
+
+def test_ctrl_c_stops_every_workers_hosts_and_their_rows_are_kept(
+    cluster: Cluster, slow_lab: Lab, workdir: Path
+) -> None:
+    book = workdir / "long.yml"
+    book.write_text("- hosts: all\n  tasks:\n" + "    - command: show version\n" * 8)
+    env = {**os.environ, "NO_COLOR": "1", **cluster.env}
+    _forget_runs(cluster.broker)
+    since = time.time()
+    job = subprocess.Popen(
+        [sys.executable, "-m", "netraven", "run", str(book), "-i", str(slow_lab.inventory),
+         "--executor", "celery", "--output", "json"],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    _wait_until_begun(cluster.broker, "w2@test")
+    job.send_signal(signal.SIGINT)
+    out, err = job.communicate(timeout=60)
+    assert job.returncode == 99, err
+    job_id = json.loads(out)["job"]["id"]
+    hosts = [f"sw-lab-{i}" for i in range(1, 7)]
+    deadline = time.monotonic() + 30
+    while len(cluster.host_rows(job_id)) < len(hosts) and time.monotonic() < deadline:
+        time.sleep(0.5)  # the workers finish their hosts' current task, then record them
+    rows = dict(cluster.host_rows(job_id))
+    assert sorted(rows) == hosts
+    assert set(rows.values()) <= {"aborted", "ok"}
+    for host in hosts:  # every host stopped well before its eighth command
+        shown = [c for c in slow_lab.commands(host, since) if c["command"] == "show version"]
+        assert len(shown) < 8

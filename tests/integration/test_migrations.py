@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,7 +27,7 @@ from sqlmodel import SQLModel
 
 from netraven.errors import StoreError
 from netraven.secrets import Redactor
-from netraven.store import queries
+from netraven.store import queries, sqlite_head
 from netraven.store.breakers import record_breaker_failure
 from netraven.store.engine import open_engine, schema_status
 from netraven.store.models import Job
@@ -183,6 +185,43 @@ def test_a_new_sqlite_store_is_created_by_migrating_and_matches_the_models(tmp_p
     engine.dispose()
 
 
+def test_a_new_sqlite_store_from_the_snapshot_is_what_migrating_makes(tmp_path: Path) -> None:
+    """``sqlite_head.sql`` must stay the migrations' schema; regenerate it as its module says."""
+    migrated = tmp_path / "migrated.db"
+    engine = create_engine(f"sqlite:///{migrated}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    engine.dispose()
+    assert sqlite_head.REVISION == HEAD, "a new revision: regenerate store/sqlite_head.sql"
+    assert sqlite_head.script_of(str(migrated)) == (
+        Path(sqlite_head.__file__).with_name("sqlite_head.sql").read_text()
+    )
+    # Made in a fresh interpreter, to see what a run on a new store loads: no Alembic
+    # (the point of the snapshot), nor the PostgreSQL dialect (store/breakers.py).
+    new = tmp_path / "new.db"
+    script = (
+        "import sys, netraven.engine.job; from netraven.store.engine import open_engine; "
+        f"open_engine({f'sqlite:///{new}'!r}).dispose(); "
+        "print([m for m in ('alembic', 'sqlalchemy.dialects.postgresql') if m in sys.modules])"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert made.stdout.strip() == "[]"
+    snapshot, reference = sqlite3.connect(new), sqlite3.connect(migrated)
+    try:
+        assert sqlite_head.schema_of(snapshot) == sqlite_head.schema_of(reference)
+        assert snapshot.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
+        assert snapshot.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        snapshot.close()
+        reference.close()
+    engine = open_engine(f"sqlite:///{new}")
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+    engine.dispose()
+
+
 def test_stores_opened_together_for_the_first_time_are_migrated_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'netraven.db'}"
     errors: list[BaseException] = []
@@ -327,3 +366,21 @@ def test_postgres_new_store_opened_by_many_at_once(pg_schema: str) -> None:
         thread.join(60)
     assert errors == []
     assert schema_status(pg_schema).current == HEAD
+
+
+def test_without_the_snapshot_a_new_sqlite_store_is_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package built without sqlite_head.sql still makes stores, the slower way."""
+    sqlite_head.statements.cache_clear()
+    monkeypatch.setattr(sqlite_head, "_SCRIPT", tmp_path / "missing.sql")
+    try:
+        with pytest.raises(OSError):
+            sqlite_head.statements()
+        engine = open_engine(f"sqlite:///{tmp_path / 'new.db'}")
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+        engine.dispose()
+    finally:
+        sqlite_head.statements.cache_clear()

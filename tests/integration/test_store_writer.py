@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +15,11 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from netraven.domain import HostStatus, TaskStatus
 from netraven.errors import StoreError
 from netraven.secrets import Redactor
 from netraven.store.engine import open_engine
-from netraven.store.models import Job, LogEntry, TaskResult, now
+from netraven.store.models import HostResult, Job, LogEntry, TaskResult, now
 from netraven.store.queries import create_job
 from netraven.store.writer import BatchWriter
 
@@ -174,3 +177,128 @@ def test_text_is_redacted_and_close_is_idempotent(engine: Engine, job_id: int) -
     assert writer.error is None
     with pytest.raises(StoreError, match="closed"):
         writer.add(LogEntry, log(job_id, "too late"))
+
+
+def _task_row(job_id: int, host: str, index: int, **extra: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "job_id": job_id,
+        "host": host,
+        "play_index": 0,
+        "play": "p",
+        "task_index": index,
+        "name": f"task {index}",
+        "action": "command",
+        "status": TaskStatus.CHANGED if index % 2 else TaskStatus.OK,
+        "changed": bool(index % 2),
+        "failed": False,
+        "skipped": index == 3,
+        "output": None if index == 2 else f"output {index}\nline two",
+        "diff": None,
+        "error": None,
+        "attempts": index + 1,
+        "started_at": datetime(2026, 11, 28, 2, 30, index, 123456 * index % 1_000_000, UTC),
+        "duration_ms": None if index == 1 else 10 * index,
+    }
+    row.update(extra)
+    return row
+
+
+def _stored(path: Path, table: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_rows_are_stored_exactly_as_sqlalchemy_inserts_store_them(tmp_path: Path) -> None:
+    """The writer hands SQLite tuples itself (writer._insert); what lands must be what
+    SQLAlchemy's own multi-row insert() stores — datetimes, booleans, enums, NULLs, column
+    order — and rows missing a column with a Python-side default still get the default."""
+    paths = [tmp_path / "writer.db", tmp_path / "reference.db"]
+    engines = [open_engine(f"sqlite:///{p}") for p in paths]
+    ids = [
+        create_job(e, Job(playbook="p.yml", playbook_sha256="0" * 64, user="u"), Redactor()).id
+        for e in engines
+    ]
+    assert ids[0] == ids[1] is not None
+    job_id = ids[0]
+    full = [
+        _task_row(job_id, f"sw{h}", i, ignored=i == 2, rescued=False)
+        for h in (1, 2)
+        for i in range(4)
+    ]
+    # No ignored/rescued: the models' defaults (False) fill them in.
+    defaulted = [_task_row(job_id, "sw3", i) for i in range(2)]
+    hosts = [
+        {
+            "job_id": job_id,
+            "host": "sw1",
+            "play_index": 0,
+            "play": "p",
+            "status": HostStatus.OK,
+            "changed": True,
+            "error": None,
+            "started_at": datetime(2026, 11, 28, 2, 30, 0, tzinfo=UTC),
+            "finished_at": datetime(2026, 11, 28, 2, 30, 1, 5, tzinfo=UTC),
+            "duration_ms": 1000,
+            "credential": "primary",
+        }
+    ]
+    writer = BatchWriter(engines[0], Redactor())
+    for row in [*full, *defaulted]:
+        writer.add(TaskResult, dict(row), redacted=True)
+    for row in hosts:
+        writer.add(HostResult, dict(row), redacted=True)
+    writer.close()
+    with engines[1].begin() as conn:
+        conn.execute(TaskResult.__table__.insert(), [dict(r) for r in full])  # type: ignore[attr-defined]
+        conn.execute(TaskResult.__table__.insert(), [dict(r) for r in defaulted])  # type: ignore[attr-defined]
+        conn.execute(HostResult.__table__.insert(), [dict(r) for r in hosts])  # type: ignore[attr-defined]
+    for engine in engines:
+        engine.dispose()
+    for table in ("task_result", "host_result"):
+        written, reference = (_stored(p, table) for p in paths)
+        assert len(written) == {"task_result": 10, "host_result": 1}[table]
+        assert written == reference, table
+    assert {row[-2:] for row in _stored(paths[0], "task_result")[-2:]} == {(0, 0)}
+
+
+def test_rows_arriving_one_by_one_are_gathered_into_one_transaction(
+    engine: Engine, job_id: int
+) -> None:
+    """A thousand hosts finish a few at a time; a transaction per handful cost the writer
+    thread (and the event loop, whose GIL it takes) more than the rows themselves."""
+    inserts: list[str] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_a: inserts.append(statement)
+        if statement.startswith("INSERT INTO log_entry")
+        else None,
+    )
+    writer = BatchWriter(engine, Redactor(), interval=30)
+    started = time.monotonic()
+    for n in range(20):
+        writer.add(LogEntry, log(job_id, f"row {n}"))
+        time.sleep(0.005)  # each row on its own, as results come in
+    writer.flush()  # cuts the 30 s of gathering short
+    assert time.monotonic() - started < 10
+    assert len(inserts) == 1 and messages(engine) == [f"row {n}" for n in range(20)]
+    writer.add(LogEntry, log(job_id, "last"))
+    writer.close()  # does not wait out the interval either
+    assert time.monotonic() - started < 20
+    assert len(inserts) == 2 and messages(engine)[-1] == "last"
+
+
+def test_a_full_batch_is_written_without_waiting_out_the_interval(
+    engine: Engine, job_id: int
+) -> None:
+    writer = BatchWriter(engine, Redactor(), batch=10, interval=30)
+    for n in range(10):
+        writer.add(LogEntry, log(job_id, f"row {n}"))
+    deadline = time.monotonic() + 10
+    while len(messages(engine)) < 10 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(messages(engine)) == 10
+    writer.close()

@@ -48,3 +48,19 @@ def test_latest_is_pinned_for_the_job_and_missing_ones_are_named() -> None:
         loader.resolve("repo:ntp@7")
     with pytest.raises(InputError, match="has no template 'vlan'"):
         loader.resolve("repo:vlan")
+
+
+def test_a_worker_renders_the_versions_the_coordinator_pinned() -> None:
+    coordinator, source = RepoLoader(), Source()
+    coordinator.attach(source)
+    assert coordinator.resolve("repo:ntp").version == 1
+    pins = coordinator.pins()
+    assert pins["repo:ntp"] == 1
+    source.latest = 2  # a new version lands before a worker loads the job
+    worker = RepoLoader()
+    worker.attach(source)
+    assert worker.resolve("repo:ntp").version == 2  # on its own it would take the new one
+    worker.pin(pins)
+    assert worker.resolve("repo:ntp").version == 1
+    with pytest.raises(InputError, match="version 9 is not in the template repository"):
+        worker.pin({"repo:ntp": 9})

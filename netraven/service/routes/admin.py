@@ -47,7 +47,9 @@ async def create_token(body: TokenCreate, request: Request, principal: Admin) ->
 
 @router.delete("/tokens/{name}", response_model=TokenView)
 async def revoke_token(name: str, request: Request, principal: Admin) -> TokenView:
-    record = await state_of(request).db.write(tokens.revoke_token, name)
+    state = state_of(request)
+    record = await state.db.write(tokens.revoke_token, name)
+    state.tokens.clear()  # refused from the next request on, not after the cache's second
     await audit_write(request, principal, "token.revoke", name)
     return token_view(record)
 

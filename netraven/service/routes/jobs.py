@@ -1,12 +1,19 @@
-"""Jobs: start, list, show, host results, logs, cancel, re-run failed hosts."""
+"""Jobs: start, list, show, host results, logs, cancel, re-run failed hosts.
+
+The three reads pollers repeat — the list, a job's summary, a job's detail — are answered
+through the service's ``ResponseCache``: identical requests within a second share one
+store read and one serialisation (freshness: ``response_cache``'s docstring).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import TypeAdapter
 
 from netraven.app import jobs as app_jobs
 from netraven.app.read_models import HostView, JobDetail, JobView, LogView
@@ -15,10 +22,15 @@ from netraven.errors import InputError
 from netraven.service.auth import Principal, Role, audit_write, require, state_of
 from netraven.service.job_queries import find_jobs, stored_request
 from netraven.service.requests import StartJob
+from netraven.service.response_cache import Answer
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
+# What FastAPI would serialise with for each response_model (same bytes, made once).
+_JOB_LIST: TypeAdapter[list[JobView]] = TypeAdapter(list[JobView])
+_JOB: TypeAdapter[JobView] = TypeAdapter(JobView)
+_DETAIL: TypeAdapter[JobDetail] = TypeAdapter(JobDetail)
 
 
 @router.post("", status_code=201, response_model=JobView)
@@ -48,38 +60,50 @@ async def start_job(
 @router.get("", response_model=list[JobView])
 async def list_jobs(
     request: Request,
-    response: Response,
     _: Viewer,
     status: JobStatus | None = None,
     playbook: str | None = None,
     since: datetime | None = None,
     before: Annotated[int | None, Query(ge=1, description="Page cursor: ids below it")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[JobView]:
+) -> Response:
     """Newest first. The next page's URL is in the `Link: <...>; rel="next"` header."""
-    views = await state_of(request).db.read(
-        find_jobs, status=status, playbook=playbook, since=since, before=before, limit=limit
-    )
-    if len(views) == limit:
-        params = {**request.query_params, "before": str(views[-1].id)}
-        response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
-    return views
+
+    async def make() -> Answer:
+        views = await state_of(request).db.read(
+            find_jobs, status=status, playbook=playbook, since=since, before=before, limit=limit
+        )
+        headers = {}
+        if len(views) == limit:
+            params = {**request.query_params, "before": str(views[-1].id)}
+            headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+        return Answer(_JOB_LIST.dump_json(views), headers)
+
+    return await _cached(request, make)
 
 
 @router.get("/{job_ref}", response_model=JobDetail)
-async def show_job(job_ref: str, request: Request, _: Viewer) -> JobDetail:
+async def show_job(job_ref: str, request: Request, _: Viewer) -> Response:
     """One job (an id, or `last`): the same document as `netraven jobs show --json`."""
-    return await _detail(request, job_ref)
+
+    async def make() -> Answer:
+        return Answer(_DETAIL.dump_json(await _detail(request, job_ref)))
+
+    return await _cached(request, make)
 
 
 @router.get("/{job_ref}/summary", response_model=JobView)
-async def job_summary(job_ref: str, request: Request, _: Viewer) -> JobView:
+async def job_summary(job_ref: str, request: Request, _: Viewer) -> Response:
     """The job alone (status, exit code, times), without its hosts: cheap to poll."""
-    try:
-        job = await state_of(request).db.read(app_jobs.resolve_job, job_ref)
-    except InputError as exc:
-        raise _not_found(exc) from None
-    return app_jobs.job_view(job)
+
+    async def make() -> Answer:
+        try:
+            job = await state_of(request).db.read(app_jobs.resolve_job, job_ref)
+        except InputError as exc:
+            raise _not_found(exc) from None
+        return Answer(_JOB.dump_json(app_jobs.job_view(job)))
+
+    return await _cached(request, make)
 
 
 @router.get("/{job_ref}/hosts", response_model=dict[str, HostView])
@@ -159,6 +183,13 @@ async def rerun_failed(
     )
     response.headers["Location"] = f"/jobs/{submitted.job.id}"
     return submitted.job
+
+
+async def _cached(request: Request, make: Callable[[], Awaitable[Answer]]) -> Response:
+    """``make()``'s answer, or the one made for the same path and query a moment ago."""
+    key = request.url.path + "?" + request.url.query
+    answer = await state_of(request).responses.get(key, make)
+    return Response(answer.body, media_type="application/json", headers=answer.headers)
 
 
 async def _detail(request: Request, job_ref: str) -> JobDetail:

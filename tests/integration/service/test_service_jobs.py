@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,27 @@ def test_a_job_over_http_streams_resumes_and_records_what_the_cli_records(
             job = started.json()
             assert job["status"] in ("queued", "running") and job["user"] == "operator"
             assert started.headers["location"] == f"/jobs/{job['id']}"
-            stream = events(client, job["id"])
+            # A poller keeps the service's shared answer to /summary fresh all along; the
+            # first poll after the end event must still see the end (the runner's change
+            # drops cached answers), not a "running" kept from a moment before.
+            stop, polled = threading.Event(), []
+
+            def poll() -> None:
+                with service.client("viewer") as poller:
+                    while not stop.is_set():
+                        polled.append(poller.get(f"/jobs/{job['id']}/summary").json()["status"])
+
+            polling = threading.Thread(target=poll)
+            polling.start()
+            try:
+                stream = events(client, job["id"])
+                at_end = client.get(f"/jobs/{job['id']}/summary").json()
+                listed_at_end = client.get("/jobs").json()
+            finally:
+                stop.set()
+                polling.join()
+        assert at_end["status"] == "succeeded" and listed_at_end[0]["status"] == "succeeded"
+        assert "running" in polled, polled
         # One event per task and per host, numbered 1..n, ending with the job.
         assert [e.seq for e in stream] == list(range(1, len(stream) + 1))
         kinds = [e.kind for e in stream]
@@ -77,7 +98,7 @@ def test_a_job_over_http_streams_resumes_and_records_what_the_cli_records(
         assert [e.model_dump() for e in resumed] == [e.model_dump() for e in stream[7:]]
         JobDetail.model_validate(detail)  # the read model of `jobs show --json`
         assert hosts == detail["hosts"] and one == detail["hosts"]["sw-lab-3"]
-        assert summary == detail["job"]
+        assert summary == detail["job"] == at_end
         assert logs and all(entry["host"] == "sw-lab-3" for entry in logs)
         assert [j["id"] for j in listed.json()] == [job["id"]]
         assert later == [] and failed == [] and [j["id"] for j in earlier] == [job["id"]]
