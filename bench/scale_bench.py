@@ -594,14 +594,21 @@ def start_worker(
     worker = Worker(name, process, log)
     node = f"{name}@{socket.gethostname()}"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"worker {name} exited {process.returncode}: {log.read_text()[-600:]}")
-        if answers_ping(env["NETRAVEN_BROKER_URL"], node):
-            return worker
-        time.sleep(0.5)
-    stop_worker(worker)
-    raise BenchError(f"worker {node} did not answer a ping in 120 s: {log.read_text()[-600:]}")
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise BenchError(
+                    f"worker {name} exited {process.returncode}: {log.read_text()[-600:]}"
+                )
+            if answers_ping(env["NETRAVEN_BROKER_URL"], node):
+                return worker
+            time.sleep(0.5)
+        raise BenchError(f"worker {node} did not answer a ping in 120 s: {log.read_text()[-600:]}")
+    except BaseException:
+        # Not yet in the caller's list of workers to stop: a ping that raised (a broker
+        # unreachable) or ^C here would otherwise leave it running, detached, for good.
+        stop_worker(worker)
+        raise
 
 
 def stop_worker(worker: Worker) -> None:
