@@ -77,7 +77,7 @@ async def _execute_until_signalled(
         from netraven.executor.coordinator import CeleryExecutor
 
         remote = CeleryExecutor(spec, broker_url, store)
-        await remote.workers()  # none running: say so before a job is recorded
+        await remote.announce(await remote.workers())  # none running: say so now
     try:
         return await execute(
             spec, store=store, listeners=[listener], cancel=cancel, remote=remote

@@ -20,9 +20,10 @@ from typing import Any
 
 from celery import Celery
 
-__all__ = ["LANE_TASK", "QUEUE", "RELEASE_TASK", "make_app"]
+__all__ = ["LANE_TASK", "PREPARE_TASK", "QUEUE", "RELEASE_TASK", "make_app"]
 
 LANE_TASK = "netraven.lane"
+PREPARE_TASK = "netraven.prepare"
 RELEASE_TASK = "netraven.release"
 QUEUE = "netraven"
 
@@ -50,6 +51,12 @@ def make_app(broker_url: str) -> Celery:
         from netraven.executor.worker import runtime
 
         runtime().run_lane(message)
+
+    @app.task(name=PREPARE_TASK)  # type: ignore[untyped-decorator]
+    def prepare(run: str, spec: dict[str, Any]) -> None:
+        from netraven.executor.worker import runtime
+
+        runtime().prepare(run, spec)
 
     @app.task(name=RELEASE_TASK)  # type: ignore[untyped-decorator]
     def release(run: str) -> None:

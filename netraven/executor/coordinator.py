@@ -21,6 +21,7 @@ batch ends with exactly one outcome:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -40,7 +41,7 @@ from netraven.engine.remote import BatchReport, RemoteRecord
 from netraven.engine.rollout import play_policy
 from netraven.engine.spec import JobSpec
 from netraven.errors import ExecutorError
-from netraven.executor.app import LANE_TASK, RELEASE_TASK, make_app
+from netraven.executor.app import LANE_TASK, PREPARE_TASK, RELEASE_TASK, make_app
 from netraven.executor.keys import WORKER_PATTERN, WORKER_TTL, RunKeys
 from netraven.executor.wire import WIRE_VERSION, host_from_wire, spec_to_wire, task_from_wire
 from netraven.playbook.tree import CompiledPlay
@@ -150,6 +151,19 @@ class CeleryExecutor:
                 f"({_safe(self._broker_url)}): start one with `netraven worker`"
             )
         return workers
+
+    async def announce(self, workers: list[str]) -> None:
+        """Tell the workers the job is coming, so they load it while this process records
+        it (a lane then finds the job loaded; a failure to announce costs only that)."""
+
+        def send() -> None:
+            for worker in workers:
+                self._app.send_task(
+                    PREPARE_TASK, args=[self.run, self._wire], queue=worker_direct(worker)
+                )
+
+        with contextlib.suppress(Exception):  # noqa: BLE001 - the lane loads it anyway
+            await asyncio.to_thread(send)
 
     async def run_batch(
         self, job_id: int, play: CompiledPlay, number: int, hosts: list[str], forks: int

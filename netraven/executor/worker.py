@@ -277,6 +277,9 @@ class WorkerRuntime:
         self._client: Redis | None = None
         self._jobs: dict[str, _WorkerJob] = {}
         self._building: dict[str, asyncio.Future[_WorkerJob]] = {}
+        # Jobs announced by their coordinator (``prepare``) before their first lane: loading
+        # the playbook and inventory overlaps the coordinator recording the job.
+        self._specs: dict[str, tuple[asyncio.Future[JobSpec], float]] = {}
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -287,6 +290,20 @@ class WorkerRuntime:
 
     def run_lane(self, message: dict[str, Any]) -> None:
         self._submit(self._lane(message)).result()
+
+    def prepare(self, run: str, wire: dict[str, Any]) -> None:
+        """Start loading a job that lanes will follow; its errors surface in those lanes."""
+        self._submit(self._warm(run, wire))
+
+    async def _warm(self, run: str, wire: dict[str, Any]) -> None:
+        self._spec(run, wire)
+
+    def _spec(self, run: str, wire: dict[str, Any]) -> asyncio.Future[JobSpec]:
+        known = self._specs.get(run)
+        if known is None:
+            future = asyncio.ensure_future(asyncio.to_thread(self._load_spec, wire))
+            known = self._specs[run] = (future, time.monotonic())
+        return known[0]
 
     def release(self, run: str) -> None:
         self._submit(self._release(run)).result()
@@ -360,10 +377,25 @@ class WorkerRuntime:
         return job
 
     async def _build(self, message: dict[str, Any], keys: RunKeys) -> _WorkerJob:
-        spec = await asyncio.to_thread(self._load_spec, message["spec"], int(message["job_id"]))
-        return _WorkerJob(spec, int(message["job_id"]), keys, self.store, self.client)
+        run, wire, job_id = message["run"], message["spec"], int(message["job_id"])
+        try:
+            spec = await asyncio.shield(self._spec(run, wire))
+        finally:
+            self._specs.pop(run, None)
+        await asyncio.to_thread(self._check_store, wire, job_id)
+        return _WorkerJob(spec, job_id, keys, self.store, self.client)
 
-    def _load_spec(self, wire: dict[str, Any], job_id: int) -> JobSpec:
+    def _check_store(self, wire: dict[str, Any], job_id: int) -> None:
+        from netraven.store.queries import get_job
+
+        row = get_job(self.store, job_id)
+        if row is None or row.playbook_sha256 != wire["playbook_sha256"]:
+            raise NetRavenError(
+                f"its job store has no job {job_id} of this playbook: "
+                "give workers the coordinator's store (NETRAVEN_DB_URL / --db)"
+            )
+
+    def _load_spec(self, wire: dict[str, Any]) -> JobSpec:
         from netraven.app.runs import prepare_run
 
         options = wire["options"]
@@ -387,14 +419,6 @@ class WorkerRuntime:
         spec = prepared.spec
         if spec is None:
             raise NetRavenError("the job has no hosts on this worker")
-        from netraven.store.queries import get_job
-
-        row = get_job(self.store, int(job_id))
-        if row is None or row.playbook_sha256 != wire["playbook_sha256"]:
-            raise NetRavenError(
-                f"its job store has no job {job_id} of this playbook: "
-                "give workers the coordinator's store (NETRAVEN_DB_URL / --db)"
-            )
         if spec.playbook.sha256 != wire["playbook_sha256"]:
             raise NetRavenError(
                 f"{wire['playbook']} differs from the coordinator's "
@@ -407,6 +431,9 @@ class WorkerRuntime:
 
     async def _evict_idle(self) -> None:
         now = time.monotonic()
+        for run, (_future, since) in list(self._specs.items()):
+            if now - since > IDLE_JOB_SECONDS:  # announced, and no lane ever came
+                self._specs.pop(run, None)
         for run, job in list(self._jobs.items()):
             if now - job.used > IDLE_JOB_SECONDS and job.active == 0:
                 await self._release(run)

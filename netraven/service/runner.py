@@ -364,7 +364,7 @@ class JobRunner:
                 from netraven.executor.coordinator import CeleryExecutor
 
                 remote = CeleryExecutor(spec, self.settings.broker_url, self.store)
-                await remote.workers()  # none alive: the job fails saying so
+                await remote.announce(await remote.workers())  # none alive: fails saying so
             await execute(
                 spec,
                 store=self.store,
