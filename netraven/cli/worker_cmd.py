@@ -75,6 +75,7 @@ def worker(
 
     tune_for_run()
     raise_fd_limit()
+    _quiet_device_libraries(loglevel)
     password = (
         load_vault_password(settings.vault_password_file)
         if settings.vault_password_file is not None
@@ -105,3 +106,17 @@ def worker(
         heartbeat.stop()
         runtime.stop()
         store.dispose()
+
+
+# Celery's --loglevel applies to the root logger, where the device libraries log every
+# login and command at INFO: at 1,000 devices that is thousands of lines and measurable CPU
+# on the worker. The job log in the store already says what each host did.
+DEVICE_LOGGERS = ("asyncssh", "scrapli", "netmiko", "paramiko", "httpx", "httpcore")
+
+
+def _quiet_device_libraries(loglevel: str) -> None:
+    import logging
+
+    if loglevel.upper() != "DEBUG":
+        for name in DEVICE_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
