@@ -32,7 +32,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 
-from netraven.connections.base import default_registry
+from netraven.connections.base import HostParams, default_registry
 from netraven.domain import HostOutcome, HostStatus, TaskOutcome
 from netraven.engine.events import Fanout, NullListener
 from netraven.engine.job import _JobRun, build_redactor
@@ -150,7 +150,10 @@ class _WorkerJob:
         self.keys = keys
         self.client = client
         registry = spec.playbook.plugins.register_connections(default_registry())
-        items, _ = plan_job(spec.playbook, spec.inventory, spec.options.limit, registry)
+        params: dict[str, HostParams] = {}  # each host's, resolved once (as execute does)
+        items, _ = plan_job(
+            spec.playbook, spec.inventory, spec.options.limit, registry, params=params
+        )
         redactor = build_redactor(spec)
         self.writer = BatchWriter(store, redactor)
         self.collector = _LaneCollector()
@@ -161,6 +164,7 @@ class _WorkerJob:
             spec, items, job_id, events, redactor, registry, self.writer, store, time.time, limits
         )
         self.run.ctx.shared_once = RedisOnce(client, keys, redactor)
+        self.run.ctx.host_params = params
         if spec.options.start_at_task is not None:
             self.run.ctx.start_at = find_start(
                 spec.playbook.compiled, [i.hosts for i in items], spec.options.start_at_task
