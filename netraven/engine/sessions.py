@@ -39,6 +39,9 @@ Log = Callable[[str | None, str, str], None]
 BeforeLogin = Callable[[str], Awaitable[None]]
 
 
+MAX_LOGINS_IN_PROGRESS = 1000  # per job; see SessionPool
+
+
 async def _no_wait(host: str) -> None:
     return None
 
@@ -126,8 +129,10 @@ class HostSession:
         before_login: BeforeLogin = _no_wait,
         pool: ConnectionPool | None = None,
         gate: Gate | None = None,
+        opening: asyncio.Semaphore | None = None,
     ) -> None:
         self.params = params
+        self._opening = opening
         self._gate = gate
         self._pool = pool
         self._raw: Connection | None = None
@@ -221,9 +226,10 @@ class HostSession:
                 key = None
         try:
             await self._before_login(params.name)  # logins_per_second: every attempt counts
-            started = time.perf_counter()
-            self._log(params.name, "debug", f"connecting to {params.hostname}:{params.port}")
-            await raw.open()
+            async with self._opening or contextlib.nullcontext():
+                started = time.perf_counter()
+                self._log(params.name, "debug", f"connecting to {params.hostname}:{params.port}")
+                await raw.open()
         except BaseException:
             if key is not None and self._pool is not None:
                 self._pool.forget(key)
@@ -276,6 +282,11 @@ class SessionPool:
         self._check = check
         self._log = log
         self._sessions: dict[str, HostSession] = {}
+        # Logins (TCP + SSH/TLS handshake + auth) in progress at once, whatever --forks says:
+        # thousands of handshakes at once on a few cores each get a sliver of CPU and all
+        # miss their timeout together (10,000 in flight timed out every host); queued here,
+        # a login's timeout starts only when its turn comes.
+        self._opening = asyncio.Semaphore(MAX_LOGINS_IN_PROGRESS)
         # Kept when a session is released: a refused set stays refused for the whole job.
         self._chains: dict[str, CredentialChain] = {}
 
@@ -298,6 +309,7 @@ class SessionPool:
                 self._before_login,
                 self._pool,
                 self._gate,
+                self._opening,
             )
             self._sessions[params.name] = session
         return session

@@ -129,3 +129,40 @@ def test_bad_limit_is_an_input_error_before_any_login(world: World) -> None:
     with pytest.raises(InputError, match="group edge: data.max_concurrency must be"):
         world.run(PLAY, HOSTS, groups={"edge": {"data": {"max_concurrency": "many"}}})
     assert all(world.network.device(h).logins == 0 for h in HOSTS)
+
+
+class _SlowLogin(_Timed):
+    """A login that takes a while, counting how many are in progress at once."""
+
+    def __init__(self, conn: Connection, host: str, gauge: list[int]) -> None:
+        super().__init__(conn, host, [])
+        self._gauge = gauge  # [in progress now, most at once]
+
+    async def open(self) -> None:
+        self._gauge[0] += 1
+        self._gauge[1] = max(self._gauge[1], self._gauge[0])
+        try:
+            await asyncio.sleep(0.02)
+            await self._conn.open()
+        finally:
+            self._gauge[0] -= 1
+
+
+def test_logins_in_progress_are_bounded_whatever_forks_says(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of handshakes at once starve each other past their timeout; the job
+    keeps at most MAX_LOGINS_IN_PROGRESS logins going, and every host still gets its turn."""
+    from netraven.engine import sessions
+
+    monkeypatch.setattr(sessions, "MAX_LOGINS_IN_PROGRESS", 3)
+    _devices(world, 0.0)
+    gauge = [0, 0]
+    spec = world.spec(PLAY, HOSTS, {}, forks=8)  # every host in flight
+    registry = world.network.registry(
+        wrap=lambda conn: _SlowLogin(conn, conn.params.name, gauge)  # type: ignore[attr-defined]
+    )
+    outcome = asyncio.run(execute(spec, store=world.store, connections=registry))
+    assert outcome.exit_code == 0
+    assert gauge[1] == 3  # the bound was reached, never passed
+    assert all(world.network.device(h).logins == 1 for h in HOSTS)
