@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -129,12 +129,13 @@ class _LaneRun(_JobRun):
     """The engine's job run, but each host first proves the lane is still this worker's and
     notes that it began, so a coordinator that lost this worker knows what it touched."""
 
-    fence: Callable[[str], Any] | None = None
+    fences: dict[str, Callable[[str], Awaitable[bool]]]
 
     async def _host(
         self, forks: asyncio.Semaphore, host: Host, play: PlayVars, gate: LinearGate | None
     ) -> HostOutcome:
-        if self.fence is not None and not await self.fence(host.name):
+        fence = self.fences.get(host.name)
+        if fence is not None and not await fence(host.name):
             # The coordinator gave this lane to another worker: leave the host to it.
             return HostOutcome(host.name, play.play.index, play.play.title, HostStatus.SKIPPED)
         return await super()._host(forks, host, play, gate)
@@ -163,6 +164,7 @@ class _WorkerJob:
         self.run = _LaneRun(
             spec, items, job_id, events, redactor, registry, self.writer, store, time.time, limits
         )
+        self.run.fences = {}  # host → its lane's check that the lane is still this worker's
         self.run.ctx.shared_once = RedisOnce(client, keys, redactor)
         self.run.ctx.host_params = params
         if spec.options.start_at_task is not None:
@@ -228,13 +230,16 @@ class _WorkerJob:
             # None: a restarted broker forgot the claim; only "lost:…" means taken over.
             return owner is None or not owner.decode().startswith("lost:")
 
-        self.run.fence = fence
+        self.run.fences.update(dict.fromkeys(hosts, fence))  # per host: lanes may overlap
         syncing = asyncio.create_task(guard.keep_synced())
         try:
             await self.run._batch(asyncio.Semaphore(int(message["forks"])), play, hosts)
         finally:
             syncing.cancel()
-        await guard.sync()
+            for host in hosts:
+                self.run.fences.pop(host, None)
+        with contextlib.suppress(RedisError):  # a broker restarting: the verdict is ours alone
+            await guard.sync()
         await asyncio.to_thread(self.writer.flush)  # the rows are in the store before we report
         if self.writer.error is not None:
             raise NetRavenError(f"job store write failed on worker {name}: {self.writer.error}")
